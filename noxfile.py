@@ -1,0 +1,86 @@
+"""Every check of the jackfield monorepo.
+
+``nox`` runs the default set (lint, typecheck, unit tests of each distribution
+in its own environment, and the cross-distribution wheel tests). ``nox -s bench``
+runs the benchmarks, which are never part of pass/fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+CORE = ROOT / "core"
+PYTHONS = ["3.11", "3.13"]
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "packages", "e2e"]
+
+
+def _members(folder: str) -> list[str]:
+    """Names of the distributions (folders with a pyproject.toml) under ``folder``."""
+    return sorted(p.parent.name for p in (ROOT / folder).glob("*/pyproject.toml"))
+
+
+@nox.session(python=PYTHONS[0])
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check over the whole repository."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHONS[0])
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the core distribution."""
+    session.install("mypy>=1.13", "-e", str(CORE))
+    session.run("mypy", "--strict", str(CORE / "src"))
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Unit tests of the ``jackfield`` distribution, installed alone."""
+    session.install(f"{CORE}[test]")
+    session.run("pytest", str(CORE / "tests"), *session.posargs, env={"PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def _test_member(session: nox.Session, folder: str, name: str) -> None:
+    """Install ``jackfield`` and one member with its ``test`` extra, run its tests."""
+    member = ROOT / folder / name
+    session.install(str(CORE), f"{member}[test]")
+    session.run("pytest", str(member / "tests"), *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+@nox.parametrize("name", _members("plugins") or ["<none>"])
+def plugins(session: nox.Session, name: str) -> None:
+    """Each first-party plugin's tests, with only it and ``jackfield`` installed."""
+    if name == "<none>":
+        session.skip("no plugin distributions yet")
+    _test_member(session, "plugins", name)
+
+
+@nox.session(python=PYTHONS[0])
+@nox.parametrize("name", _members("packages") or ["<none>"])
+def packages(session: nox.Session, name: str) -> None:
+    """Each support distribution's tests, with only it and ``jackfield`` installed."""
+    if name == "<none>":
+        session.skip("no support distributions yet")
+    _test_member(session, "packages", name)
+
+
+@nox.session(python=PYTHONS[0])
+def e2e(session: nox.Session) -> None:
+    """Build real wheels and test them installed together in fresh environments."""
+    session.install("pytest>=8.0", "hatch>=1.16", "uv>=0.5")
+    session.run("pytest", str(ROOT / "tests"), *session.posargs)
+
+
+@nox.session(python=PYTHONS[0], default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: print the tables quoted in the README's performance section."""
+    session.install(str(CORE), "hatch>=1.16", "uv>=0.5")
+    session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs)
