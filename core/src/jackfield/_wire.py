@@ -167,6 +167,10 @@ class PropertySpec(_WireModel):
     """Sub-properties of each item of a ``fixed_collection``."""
     min_value: float | None = None
     max_value: float | None = None
+    min_exclusive: bool | None = None
+    """``True`` when ``min_value`` itself is not allowed (the value must be greater)."""
+    max_exclusive: bool | None = None
+    """``True`` when ``max_value`` itself is not allowed (the value must be smaller)."""
     min_length: int | None = Field(default=None, ge=0)
     max_length: int | None = Field(default=None, ge=0)
     pattern: str | None = None
@@ -190,6 +194,8 @@ class PropertySpec(_WireModel):
                 ),
                 "min_value": self.min_value,
                 "max_value": self.max_value,
+                "min_exclusive": self.min_exclusive,
+                "max_exclusive": self.max_exclusive,
                 "min_length": self.min_length,
                 "max_length": self.max_length,
                 "pattern": self.pattern,
