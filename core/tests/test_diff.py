@@ -246,6 +246,20 @@ def test_constraint_tightened(path, field, value):
     assert field in diff.changes[0].message
 
 
+@pytest.mark.parametrize("flag", ["min_exclusive", "max_exclusive"])
+def test_exclusive_bound_is_tightened_and_inclusive_relaxed(flag):
+    tightened = diff_one(lambda s: prop(s, "sample_rate").update({flag: True}))
+    assert codes(tightened) == [("breaking", "sample_rate", "constraint-tightened")]
+    assert flag in tightened.changes[0].message
+    old = tuner_spec()
+    prop(old, "sample_rate")[flag] = True
+    new = copy.deepcopy(old)
+    prop(new, "sample_rate")[flag] = None
+    assert codes(diff_specs(catalog(old), catalog(new))) == [
+        ("compatible", "sample_rate", "constraint-relaxed")
+    ]
+
+
 def test_pattern_changed_is_tightened():
     old = tuner_spec()
     prop(old, "agent_id")["pattern"] = "^[a-z]+$"

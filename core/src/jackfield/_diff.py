@@ -448,6 +448,14 @@ def _diff_constraints(
             upper=upper,
             unbounded_lower=unbounded_lower,
         )
+    for flag in ("min_exclusive", "max_exclusive"):
+        was, now = bool(getattr(old, flag)), bool(getattr(new, flag))
+        if was != now:
+            bound = "exclusive" if now else "inclusive"
+            message = f"{where}: {flag} changed, the bound is now {bound}"
+            yield (_breaking if now else _compatible)(
+                name, path, "constraint-tightened" if now else "constraint-relaxed", message
+            )
     if old.pattern == new.pattern:
         return
     if new.pattern is None:
