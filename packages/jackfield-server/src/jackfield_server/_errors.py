@@ -1,0 +1,83 @@
+"""The exceptions the reference server raises on purpose.
+
+They all derive from :class:`jackfield.JackfieldError`::
+
+    JackfieldError
+     └── ServerError                    anything the server's storage layer refuses
+          ├── ServerConfigError         a setting or the secret key file is unusable
+          ├── NotFoundError             no such object in this organization
+          ├── ConflictError             the object clashes with an existing one
+          ├── AuthenticationError       an API key is malformed, unknown or revoked
+          ├── SecretDecryptionError     a stored secret cannot be decrypted with the keys
+          └── LeaseLostError            a worker acts on a job whose lease it no longer holds
+
+Messages name the kind of object and its id, never a secret, an API key or a
+configuration value.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from jackfield import JackfieldError
+
+__all__ = [
+    "AuthenticationError",
+    "ConflictError",
+    "LeaseLostError",
+    "NotFoundError",
+    "SecretDecryptionError",
+    "ServerConfigError",
+    "ServerError",
+]
+
+
+class ServerError(JackfieldError):
+    """Base class of the errors raised by :mod:`jackfield_server`."""
+
+
+class ServerConfigError(ServerError):
+    """A server setting (environment variable or the secret key file) cannot be used."""
+
+
+class NotFoundError(ServerError):
+    """The object does not exist, or belongs to another organization.
+
+    The two cases are deliberately indistinguishable, so one organization cannot
+    probe for another's ids. ``kind`` is the object kind (``"workflow"``) and
+    ``object_id`` its id.
+    """
+
+    def __init__(self, kind: str, object_id: uuid.UUID | str | int) -> None:
+        super().__init__(f"{kind} {object_id} not found")
+        self.kind = kind
+        self.object_id = object_id
+
+
+class AuthenticationError(ServerError):
+    """An API key is malformed, unknown or revoked (the key itself is never shown)."""
+
+
+class SecretDecryptionError(ServerError):
+    """A stored secret cannot be decrypted with the configured secret keys.
+
+    Usually the secret key changed; keep the old key listed after the new one in
+    ``JACKFIELD_SECRET_KEY`` until every stored secret has been re-saved.
+    """
+
+
+class LeaseLostError(ServerError):
+    """A worker tried to finish a completion job whose lease it no longer holds.
+
+    The lease expired and another worker may have claimed the job; the first
+    worker must drop its work on the job.
+    """
+
+    def __init__(self, job_id: uuid.UUID, worker_id: str) -> None:
+        super().__init__(f"completion job {job_id}: worker {worker_id!r} no longer holds the lease")
+        self.job_id = job_id
+        self.worker_id = worker_id
+
+
+class ConflictError(ServerError):
+    """The object would clash with an existing one (for example a taken organization name)."""
