@@ -7,15 +7,24 @@ so a host can report *who* is at fault without parsing the message::
     JackfieldError
      ├── SpecError                  a node model cannot be turned into a NodeSpec
      ├── ConfigError                an enable/disable setting or config file is unusable
+     ├── UnknownNodeTypeError       no loaded plugin serves a node type (also a KeyError)
+     ├── WorkflowError              a workflow definition is unusable; carries its problems
      └── PluginError                a plugin misbehaved; carries plugin and distribution
           ├── PluginLoadError       import failed or a hook raised while loading
           ├── IncompatiblePluginError   the plugin excludes the running jackfield
+          ├── RegistrationError     a node registration breaks a rule (names, fields, lint)
           └── DuplicateNameError    two sides claim one plugin name or node type
 
 Messages never contain configuration values: a value may be a secret.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jackfield._workflow import WorkflowProblem
 
 __all__ = [
     "ConfigError",
@@ -24,7 +33,10 @@ __all__ = [
     "JackfieldError",
     "PluginError",
     "PluginLoadError",
+    "RegistrationError",
     "SpecError",
+    "UnknownNodeTypeError",
+    "WorkflowError",
 ]
 
 
@@ -80,3 +92,48 @@ class IncompatiblePluginError(PluginError):
 
 class DuplicateNameError(PluginError):
     """Two plugins (or distributions) claim the same plugin name or node type."""
+
+
+class RegistrationError(PluginError):
+    """A plugin's node registration breaks a rule.
+
+    For example its spec name differs from its type name, a sensitive field is
+    not a field of the model, or spec lint finds a problem that makes the node
+    unusable. ``node_type`` names the registration concerned.
+    """
+
+
+class UnknownNodeTypeError(JackfieldError, KeyError):
+    """No loaded plugin serves a node type.
+
+    ``node_type`` is the type asked for; ``plugin`` names the disabled or failed
+    plugin known to provide it (``None`` if none is known).
+    """
+
+    def __init__(
+        self, node_type: str, *, plugin: str | None = None, why: str | None = None
+    ) -> None:
+        message = f"no loaded plugin provides node type {node_type!r}"
+        if plugin is not None:
+            message += f"; plugin {plugin!r} provides it but is {why or 'not loaded'}"
+        super().__init__(message)
+        self.node_type = node_type
+        self.plugin = plugin
+
+    def __str__(self) -> str:
+        # KeyError would print the repr of the message; show it as written.
+        return str(self.args[0])
+
+
+class WorkflowError(JackfieldError):
+    """A workflow definition cannot be used.
+
+    ``problems`` lists every :class:`~jackfield.WorkflowProblem` found; like the
+    message, they never contain a configuration value.
+    """
+
+    def __init__(self, message: str, *, problems: Sequence[WorkflowProblem] = ()) -> None:
+        if problems:
+            message += "".join(f"\n  {problem}" for problem in problems)
+        super().__init__(message)
+        self.problems = list(problems)
