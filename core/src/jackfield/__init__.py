@@ -4,6 +4,30 @@ Plugin authors import everything they need from here; modules whose names start
 with an underscore are private and may change without notice.
 """
 
+from jackfield._build import build_spec
+from jackfield._builtin_nodes import AgentNodeData, EdgeData, EndNodeData, StartNodeData
+from jackfield._completion import (
+    COMPLETION_STATE_KEY,
+    CompletionOutcome,
+    NodeOutcome,
+    NodeStatus,
+    complete_call,
+)
+from jackfield._contexts import (
+    DEFAULT_COMPLETION_TIMEOUT_S,
+    CompletionContext,
+    CompletionPhase,
+    CompletionSettings,
+    ContextMessagesProvider,
+    RetryLater,
+    RuntimeContext,
+    RuntimeSession,
+    completion_settings,
+    read_completion_settings,
+)
+from jackfield._diff import SpecChange, SpecDiff, diff_specs
+from jackfield._dispatch import HookResult
+from jackfield._display import display_options_cases, evaluate_display_options
 from jackfield._errors import (
     ConfigError,
     DuplicateNameError,
@@ -11,8 +35,46 @@ from jackfield._errors import (
     JackfieldError,
     PluginError,
     PluginLoadError,
+    RegistrationError,
     SpecError,
+    UnknownNodeTypeError,
+    WorkflowError,
 )
+from jackfield._events import (
+    BotTurn,
+    CallEnded,
+    CallEvent,
+    CallObserver,
+    CallStarted,
+    CallTask,
+    LatencyMetrics,
+    ToolCall,
+    UsageMetrics,
+    UsageService,
+    UserTurn,
+    dump_call_events,
+    parse_call_event,
+    parse_call_events,
+)
+from jackfield._host import PluginHost, default_host
+from jackfield._lint import SpecProblem, lint_catalog, lint_node_spec
+from jackfield._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
+from jackfield._node_data import BaseNodeData
+from jackfield._registration import NodeRegistration, NodeTypeRegistry
+from jackfield._report import PluginInfo, PluginStatus
+from jackfield._scripted import ScriptedCall
+from jackfield._secrets import (
+    MASK_PREFIX,
+    MergeResult,
+    find_masked_values,
+    looks_masked,
+    mask_definition,
+    mask_key,
+    merge_definition,
+)
+from jackfield._settings import PluginSettings
+from jackfield._spec_meta import node_spec, spec_field
+from jackfield._validation import ValidationMode, validate_workflow
 from jackfield._wire import (
     SPEC_VERSION,
     DisplayOptions,
@@ -25,23 +87,115 @@ from jackfield._wire import (
     PropertyType,
     RendererOptions,
 )
+from jackfield._workflow import (
+    NodePosition,
+    NodeTypeRecord,
+    PluginDirectory,
+    PluginStatusInfo,
+    WorkflowDefinition,
+    WorkflowEdge,
+    WorkflowNode,
+    WorkflowProblem,
+    record_node_types,
+)
+from jackfield.hookspecs import hookimpl, hookspec
 
 __all__ = [
+    "COMPLETION_STATE_KEY",
+    "DEFAULT_COMPLETION_TIMEOUT_S",
+    "DEFAULT_FINISH_TIMEOUT_S",
+    "MASK_PREFIX",
     "SPEC_VERSION",
+    "AgentNodeData",
+    "BaseNodeData",
+    "BotTurn",
+    "CallEnded",
+    "CallEvent",
+    "CallObserver",
+    "CallStarted",
+    "CallTask",
+    "CompletionContext",
+    "CompletionOutcome",
+    "CompletionPhase",
+    "CompletionSettings",
     "ConfigError",
+    "ContextMessagesProvider",
     "DisplayOptions",
     "DuplicateNameError",
+    "EdgeData",
+    "EndNodeData",
     "GraphConstraints",
+    "HookResult",
     "IncompatiblePluginError",
     "JackfieldError",
+    "LatencyMetrics",
+    "LiveCall",
+    "MergeResult",
     "NodeCategory",
     "NodeExample",
+    "NodeOutcome",
+    "NodePosition",
+    "NodeRegistration",
     "NodeSpec",
+    "NodeStatus",
+    "NodeTypeRecord",
+    "NodeTypeRegistry",
+    "PluginDirectory",
     "PluginError",
+    "PluginHost",
+    "PluginInfo",
     "PluginLoadError",
+    "PluginSettings",
+    "PluginStatus",
+    "PluginStatusInfo",
     "PropertyOption",
     "PropertySpec",
     "PropertyType",
+    "RegistrationError",
     "RendererOptions",
+    "RetryLater",
+    "RuntimeContext",
+    "RuntimeSession",
+    "ScriptedCall",
+    "SpecChange",
+    "SpecDiff",
     "SpecError",
+    "SpecProblem",
+    "StartNodeData",
+    "ToolCall",
+    "UnknownNodeTypeError",
+    "UsageMetrics",
+    "UsageService",
+    "UserTurn",
+    "ValidationMode",
+    "WorkflowDefinition",
+    "WorkflowEdge",
+    "WorkflowError",
+    "WorkflowNode",
+    "WorkflowProblem",
+    "build_spec",
+    "complete_call",
+    "completion_settings",
+    "default_host",
+    "diff_specs",
+    "display_options_cases",
+    "dump_call_events",
+    "evaluate_display_options",
+    "find_masked_values",
+    "hookimpl",
+    "hookspec",
+    "lint_catalog",
+    "lint_node_spec",
+    "looks_masked",
+    "mask_definition",
+    "mask_key",
+    "merge_definition",
+    "node_spec",
+    "parse_call_event",
+    "parse_call_events",
+    "prepare_live_call",
+    "read_completion_settings",
+    "record_node_types",
+    "spec_field",
+    "validate_workflow",
 ]
