@@ -19,6 +19,7 @@ from jackfield._contexts import (
     CompletionPhase,
     CompletionSettings,
     ContextMessagesProvider,
+    CredentialResolver,
     RetryLater,
     RuntimeContext,
     RuntimeSession,
@@ -60,6 +61,13 @@ from jackfield._host import PluginHost, default_host
 from jackfield._lint import SpecProblem, lint_catalog, lint_node_spec
 from jackfield._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
 from jackfield._node_data import BaseNodeData
+from jackfield._recorder import (
+    CallRecorder,
+    CallSnapshot,
+    LatencyEntry,
+    TranscriptEntry,
+    UsageEntry,
+)
 from jackfield._registration import NodeRegistration, NodeTypeRegistry
 from jackfield._report import PluginInfo, PluginStatus
 from jackfield._scripted import ScriptedCall
@@ -112,6 +120,8 @@ __all__ = [
     "CallEnded",
     "CallEvent",
     "CallObserver",
+    "CallRecorder",
+    "CallSnapshot",
     "CallStarted",
     "CallTask",
     "CompletionContext",
@@ -120,6 +130,7 @@ __all__ = [
     "CompletionSettings",
     "ConfigError",
     "ContextMessagesProvider",
+    "CredentialResolver",
     "DisplayOptions",
     "DuplicateNameError",
     "EdgeData",
@@ -128,6 +139,7 @@ __all__ = [
     "HookResult",
     "IncompatiblePluginError",
     "JackfieldError",
+    "LatencyEntry",
     "LatencyMetrics",
     "LiveCall",
     "MergeResult",
@@ -163,7 +175,9 @@ __all__ = [
     "SpecProblem",
     "StartNodeData",
     "ToolCall",
+    "TranscriptEntry",
     "UnknownNodeTypeError",
+    "UsageEntry",
     "UsageMetrics",
     "UsageService",
     "UserTurn",

@@ -36,6 +36,7 @@ from jackfield._contexts import (
     CompletionContext,
     CompletionPhase,
     CompletionSettings,
+    CredentialResolver,
     RetryLater,
     read_completion_settings,
 )
@@ -396,6 +397,7 @@ async def complete_call(
     previous_annotations: Mapping[str, Any] | None = None,
     public_token: PublicTokenProvider | str | None = None,
     public_base_url: str | None = None,
+    credentials: CredentialResolver | None = None,
     timeouts_s: Mapping[str, float] | None = None,
 ) -> CompletionOutcome:
     """Run the post-call completion of one workflow run; never raises for a plugin.
@@ -416,6 +418,8 @@ async def complete_call(
         a callable is called once, and only if some handler will run.
     :param public_base_url: where the host serves public artifacts by token;
         handlers build URLs with :meth:`CompletionContext.public_url`.
+    :param credentials: the host's credential store, passed to handlers as
+        ``context.credentials``.
     :param timeouts_s: per-plugin time limits that override the plugins' own.
     :return: the annotations to persist and each node's state.
     """
@@ -445,6 +449,7 @@ async def complete_call(
                 organization_id=organization_id,
                 public_token=token,
                 public_base_url=public_base_url,
+                credentials=credentials,
                 runtime_snapshot=snapshot if isinstance(snapshot, Mapping) else None,
                 annotations=snapshot_annotations,
                 attempt=1 + max(run.states[str(n["id"])].attempts for n in share.nodes),

@@ -32,6 +32,7 @@ __all__ = [
     "CompletionPhase",
     "CompletionSettings",
     "ContextMessagesProvider",
+    "CredentialResolver",
     "RetryLater",
     "RuntimeContext",
     "RuntimeSession",
@@ -111,6 +112,11 @@ class RuntimeSession(Protocol):
         ...
 
 
+#: The host's credential store as a completion handler sees it: credential
+#: reference in, HTTP headers out (``None`` when the reference is unknown).
+CredentialResolver = Callable[[str], Mapping[str, str] | None]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CompletionContext:
     """What ``jackfield_run_completion(nodes, context)`` receives after a call.
@@ -133,6 +139,10 @@ class CompletionContext:
     :param public_base_url: where the host serves public artifacts by token
         (``https://calls.example.com/api/v1/public/runs``); ``None`` if it does
         not. Use :meth:`public_url` rather than joining these yourself.
+    :param credentials: the host's credential store, or ``None``: called with a
+        credential reference a node holds (for example ``"cred_42"``), it returns
+        the HTTP headers that credential stands for, or ``None`` if the
+        reference is unknown. Secrets reach a plugin only this way, at send time.
     :param runtime_snapshot: what this plugin's runtime sessions returned at call
         end (``None`` if nothing); never another plugin's.
     :param annotations: the run's annotations as of the start of this plugin's
@@ -148,6 +158,7 @@ class CompletionContext:
     organization_id: str | None = None
     public_token: str | None = None
     public_base_url: str | None = None
+    credentials: CredentialResolver | None = None
     runtime_snapshot: Mapping[str, Any] | None = None
     annotations: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     attempt: int = 1
