@@ -312,6 +312,11 @@ class _Loader:
         if fatal:
             return "; ".join(str(p) for p in fatal), name
         record.spec_problems.extend(problems)
+        undeclared = set(item.sensitive_fields) - set(model.sensitive_fields)
+        if undeclared:
+            # A secret registered only on the registration must not show in the
+            # model's repr either: the model is where logs and tracebacks see it.
+            model.sensitive_fields = (*model.sensitive_fields, *sorted(undeclared))
         return None
 
     def reject_contested_types(self, records: list[PluginRecord]) -> None:
