@@ -74,9 +74,9 @@ class _PluginHostView:
         return [p.name for p in self._host.packages() if p.usable and hook_name in p.hooks]
 
     def hook_function(self, plugin: str, hook_name: str) -> object | None:
-        # The host keeps its plugin manager private; completion settings are a
-        # marker on the implementation function, read through pluggy's HookImpl.
-        impls = implementations(self._host._loaded().pm, hook_name, [plugin])
+        # Completion settings are a marker on the implementation function, read
+        # through pluggy's public HookImpl.
+        impls = implementations(self._host.plugin_manager, hook_name, [plugin])
         return impls[0].function if impls else None
 
     def plugin_status(self, plugin: str) -> str | None:
