@@ -152,6 +152,13 @@ class VirtualEnv:
             args.append("--disable-pip-version-check")
         subprocess.run(self._pip(*args), check=True, env=clean_environ())
 
+    def install_editable(self, project: Path, *, extras: str = "") -> None:
+        """Install the project at ``project`` editable (``pip install -e``), with ``extras``."""
+        target = f"{project}[{extras}]" if extras else str(project)
+        subprocess.run(
+            self._pip("install", "--quiet", "-e", target), check=True, env=clean_environ()
+        )
+
     def uninstall(self, *distributions: str) -> None:
         """Uninstall ``distributions`` by name."""
         args = ["uninstall", *distributions] if self.uv else ["uninstall", "--yes", *distributions]
