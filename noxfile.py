@@ -13,6 +13,7 @@ import nox
 
 ROOT = Path(__file__).parent
 CORE = ROOT / "core"
+KIT = ROOT / "packages" / "jackfield-testing"
 PYTHONS = ["3.11", "3.13"]
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -52,9 +53,13 @@ def tests(session: nox.Session) -> None:
 
 
 def _test_member(session: nox.Session, folder: str, name: str) -> None:
-    """Install ``jackfield`` and one member with its ``test`` extra, run its tests."""
+    """Install ``jackfield`` and one member with its ``test`` extra, run its tests.
+
+    The plugin author's kit is installed from this checkout too, since plugins'
+    test extras use its contract suite (it is not resolved from an index).
+    """
     member = ROOT / folder / name
-    session.install(str(CORE), f"{member}[test]")
+    session.install(str(CORE), str(KIT), f"{member}[test]")
     session.run("pytest", str(member / "tests"), *session.posargs)
 
 

@@ -37,7 +37,9 @@ __all__ = ["ContractViolation", "ExpectedRequest", "PluginContract", "contract_f
 
 
 _EXAMPLE_RULES = frozenset({"examples-missing", "example-invalid"})
-_SECRET_NAME = re.compile(r"(api_?key|token|secret|password|passwd|credential|private_key)", re.I)
+_SECRET_NAME = re.compile(
+    r"(^|_)(api_?key|access_?key|secret|token|password|passwd|private_key|auth)($|_)", re.I
+)
 
 
 class ContractViolation(AssertionError):
