@@ -75,7 +75,9 @@ def _print_table(infos: list[PluginInfo]) -> None:
     from rich.table import Table
 
     table = Table(title="jackfield plugins")
-    for column in ("name", "distribution", "version", "status", "hooks", "node types"):
+    for column in ("name", "distribution", "version", "status"):
+        table.add_column(column, no_wrap=True)
+    for column in ("hooks", "node types"):
         table.add_column(column)
     table.add_column("load ms", justify="right")
     table.add_column("reason")
@@ -91,7 +93,10 @@ def _print_table(infos: list[PluginInfo]) -> None:
             "-" if info.load_ms is None else f"{info.load_ms:.1f}",
             info.reason or "",
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # piped or redirected: no terminal width to squeeze into
+        console = Console(width=200)
+    console.print(table)
 
 
 @plugins.command("list")
