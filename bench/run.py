@@ -30,6 +30,18 @@ SECTIONS: dict[str, tuple[str, str]] = {
         "_startup",
         "process start to catalog ready with N installed plugins, jackfield vs pkgutil",
     ),
+    "secrets": (
+        "_secrets",
+        "mask and merge definitions of 1,000 and 10,000 nodes, jackfield vs deep copy",
+    ),
+    "dispatch": (
+        "_dispatch",
+        "1,000,000 call events through 5 runtime sessions, host path vs direct calls",
+    ),
+    "completion": (
+        "_completion",
+        "5 completion handlers of 50 ms in one phase, complete_call vs one by one",
+    ),
 }
 
 
@@ -43,7 +55,10 @@ def _parse(argv: list[str]) -> tuple[list[str], Options]:
     )
     parser.add_argument("--list", action="store_true", help="list the sections and exit")
     parser.add_argument(
-        "--runs", type=int, default=11, help="fresh processes per cell, median reported (>= 7)"
+        "--runs",
+        type=int,
+        default=11,
+        help="fresh processes (startup) or repetitions per cell, median reported (>= 7)",
     )
     parser.add_argument(
         "--sizes", default="1,10,100", help="comma-separated numbers of installed plugins"
