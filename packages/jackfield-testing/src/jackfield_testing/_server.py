@@ -68,13 +68,15 @@ class RecordingServer:
     """An HTTP server on 127.0.0.1 recording requests; a context manager.
 
     Replies queued with :meth:`reply` are used once each, first matching first;
-    when none matches, the :attr:`default` reply (200, ``{}``) is sent.
+    then replies set with :meth:`always` answer every matching request; when
+    none matches, the :attr:`default` reply (200, ``{}``) is sent.
     """
 
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self.default = Reply(200, {})
         self._replies: deque[Reply] = deque()
+        self._standing: list[Reply] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -91,6 +93,11 @@ class RecordingServer:
         with self._lock:
             self._replies.extend(replies)
 
+    def always(self, *replies: Reply) -> None:
+        """Answer every matching request with these replies (after any queued one)."""
+        with self._lock:
+            self._standing.extend(replies)
+
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """The recorded requests whose path is ``path``."""
         return [r for r in self.requests if r.path == path]
@@ -100,6 +107,7 @@ class RecordingServer:
         with self._lock:
             self.requests.clear()
             self._replies.clear()
+            self._standing.clear()
 
     def start(self) -> RecordingServer:
         """Start serving in a background thread."""
@@ -122,6 +130,9 @@ class RecordingServer:
             for reply in self._replies:
                 if reply.matches(method, path):
                     self._replies.remove(reply)
+                    return reply
+            for reply in self._standing:
+                if reply.matches(method, path):
                     return reply
         return self.default
 
