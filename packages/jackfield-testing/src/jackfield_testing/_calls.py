@@ -230,7 +230,25 @@ def complete(
     run_id: str = "run-1",
     **kwargs: Any,
 ) -> CompletionOutcome:
-    """Run :func:`jackfield.complete_call` to the end (no event loop needed)."""
+    """Run :func:`jackfield.complete_call` to the end (no event loop needed).
+
+    Unless given, the run record is a mapping with the conventional keys a host
+    passes (``id``, ``name``, ``workflow_id``, ``workflow_name``, ``created_at``,
+    ``initial_context``, ``gathered_context`` with a ``completed`` disposition),
+    and the public token and base URL are test values.
+    """
+    kwargs.setdefault(
+        "workflow_run",
+        {
+            "id": run_id,
+            "name": "Test run",
+            "workflow_id": "wf-1",
+            "workflow_name": "Test workflow",
+            "created_at": "2025-01-01T10:00:00+00:00",
+            "initial_context": {},
+            "gathered_context": {"disposition": "completed", "duration_s": 20.0},
+        },
+    )
     kwargs.setdefault("public_token", "tok-test")
     kwargs.setdefault("public_base_url", "https://host.test/api/v1/public/runs")
     return asyncio.run(

@@ -6,6 +6,7 @@ imports httpx; import it only from inside a hook.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,36 @@ import httpx
 from jackfield_webhook._node import HttpMethod
 
 __all__ = ["DeliveryAttempt", "send_payload"]
+
+
+class _RedactRequestUrls(logging.Filter):
+    """Cut URLs in httpx's request log lines down to scheme, host and port.
+
+    httpx logs every request's full URL at INFO level, and a webhook URL often
+    carries its own token (``https://hooks.example/services/T0/B0/secret``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _origin(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args
+            )
+        return True
+
+
+def _origin(url: httpx.URL) -> str:
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}/..."
+
+
+_REDACTION = _RedactRequestUrls()
+
+
+def _redact_httpx_request_logs() -> None:
+    """Install the redaction on httpx's logger once (called before sending)."""
+    logger = logging.getLogger("httpx")
+    if _REDACTION not in logger.filters:
+        logger.addFilter(_REDACTION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +95,7 @@ async def send_payload(
     Redirects are not followed (a 3xx is an answer like any other). The answer's
     body is never read into the result: it may echo what was sent.
     """
+    _redact_httpx_request_logs()
     start = time.perf_counter()
 
     def elapsed_ms() -> float:
