@@ -84,8 +84,9 @@ def packages(session: nox.Session, name: str) -> None:
 @nox.session(python=PYTHONS[0])
 def e2e(session: nox.Session) -> None:
     """Build real wheels and test them installed together in fresh environments."""
-    # tests/_wheels.py calls hatchling's PEP 517 hook directly, and makes venvs with uv.
-    session.install("pytest>=8.0", "hatchling>=1.26", "uv>=0.5")
+    # tests/_wheels.py calls hatchling's PEP 517 hook directly, and makes venvs with uv;
+    # the kit's RecordingServer stands in for the first-party plugins' services.
+    session.install("pytest>=8.0", "hatchling>=1.26", "uv>=0.5", str(CORE), str(KIT))
     session.run("pytest", str(ROOT / "tests"), *session.posargs)
 
 
