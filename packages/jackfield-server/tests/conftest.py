@@ -16,10 +16,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from api_helpers import Api, start_api
+from server_plugins import delivery_plugin, make_host
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from jackfield_server import Database, SecretBox, create_organization
+from jackfield import PluginHost
+from jackfield_server import Database, SecretBox, Settings, create_organization
 
 POSTGRES_URL = os.environ.get(
     "JACKFIELD_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -122,3 +125,35 @@ async def _dump_database(database: Database) -> str:
             rows = await connection.execute(text(f'SELECT row_to_json(t)::text FROM "{table}" t'))
             lines.extend(rows.scalars())
     return "\n".join(lines)
+
+
+# -- the HTTP API ---------------------------------------------------------------
+
+
+@pytest.fixture
+def server_settings(tmp_path: Path) -> Settings:
+    """Settings for an app under test: quick polling, short leases, a fixed key."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+        secret_keys=(SecretBox.generate_key(),),
+        public_url="http://jackfield.test",
+        auth_cache_s=0.0,  # every request checks its key in the database
+        worker_poll_s=0.05,
+        worker_lease_s=5.0,
+    )
+
+
+@pytest.fixture
+def plugin_host() -> PluginHost:
+    """A host with the built-in nodes and one delivery plugin, ``deliver``."""
+    return make_host(("deliver", delivery_plugin("deliver")))
+
+
+@pytest.fixture
+async def api(
+    database: Database, server_settings: Settings, plugin_host: PluginHost
+) -> AsyncIterator[Api]:
+    """The app on the test database (each backend), started, with keys for acme and globex."""
+    async with start_api(server_settings, plugin_host, database) as started:
+        yield started

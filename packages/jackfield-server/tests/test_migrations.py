@@ -18,6 +18,7 @@ TABLES = {
     "completion_jobs",
     "completion_results",
     "organizations",
+    "run_artifacts",
     "runs",
     "workflow_versions",
     "workflows",

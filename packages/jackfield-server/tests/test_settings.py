@@ -118,3 +118,37 @@ def test_an_invalid_key_is_reported_without_its_value(tmp_path: Path):
         load_secret_box(settings)
     assert "JACKFIELD_SECRET_KEY" in str(caught.value)
     assert "not-a-real-key-value" not in str(caught.value)
+
+
+def test_server_and_worker_variables_are_read_and_checked(tmp_path: Path):
+    settings = Settings.from_env(
+        {
+            "JACKFIELD_DATA_DIR": str(tmp_path),
+            "JACKFIELD_PUBLIC_URL": "https://calls.example.com/",
+            "JACKFIELD_BROKER_QUEUE": "completion",
+            "JACKFIELD_WORKER_LEASE_S": "2.5",
+            "JACKFIELD_WORKER_CONCURRENCY": "8",
+            "JACKFIELD_WORKER_POLL_S": "0.25",
+            "JACKFIELD_MAX_JOB_ATTEMPTS": "3",
+        }
+    )
+    assert settings.public_base_url == "https://calls.example.com/api/v1/public/runs"
+    assert (settings.broker_queue, settings.worker_lease_s, settings.worker_concurrency) == (
+        "completion",
+        2.5,
+        8,
+    )
+    assert (settings.worker_poll_s, settings.max_job_attempts) == (0.25, 3)
+    defaults = Settings.from_env({"JACKFIELD_DATA_DIR": str(tmp_path)})
+    assert defaults.public_base_url is None
+    assert (defaults.worker_lease_s, defaults.worker_concurrency, defaults.max_job_attempts) == (
+        60.0,
+        4,
+        25,
+    )
+    with pytest.raises(ServerConfigError, match="JACKFIELD_WORKER_CONCURRENCY must be an integer"):
+        Settings.from_env(
+            {"JACKFIELD_DATA_DIR": str(tmp_path), "JACKFIELD_WORKER_CONCURRENCY": "2.5"}
+        )
+    with pytest.raises(ServerConfigError, match="worker_lease_s must be at least"):
+        Settings.from_env({"JACKFIELD_DATA_DIR": str(tmp_path), "JACKFIELD_WORKER_LEASE_S": "0"})

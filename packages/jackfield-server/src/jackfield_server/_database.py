@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -112,6 +113,27 @@ class Database:
         await self.engine.dispose()
 
 
+def _use_wal(cursor: Any) -> None:
+    """Switch the database file to write-ahead logging, once, waiting out other writers.
+
+    Changing the journal mode needs the file to itself and does not wait for
+    the busy timeout: when several processes open a new database at once (a
+    server and its workers), the ones that lose try again for a while.
+    """
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + _SQLITE_BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except Exception as exc:  # the driver's OperationalError, through the async adapter
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -126,7 +148,7 @@ def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

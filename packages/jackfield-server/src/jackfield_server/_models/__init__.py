@@ -1,5 +1,6 @@
 """The server's tables, as typed SQLAlchemy 2 ORM models."""
 
+from jackfield_server._models._artifacts import ArtifactKind, RunArtifact
 from jackfield_server._models._base import Base, UTCDateTime, utcnow
 from jackfield_server._models._completion import (
     FINAL_RESULT_STATUSES,
@@ -15,6 +16,7 @@ from jackfield_server._models._workflows import Workflow, WorkflowVersion
 __all__ = [
     "FINAL_RESULT_STATUSES",
     "ApiKey",
+    "ArtifactKind",
     "Base",
     "CompletionJob",
     "CompletionResult",
@@ -22,6 +24,7 @@ __all__ = [
     "Organization",
     "ResultStatus",
     "Run",
+    "RunArtifact",
     "RunState",
     "UTCDateTime",
     "Workflow",

@@ -12,6 +12,12 @@ from jackfield_server._store.api_keys import (
     list_api_keys,
     revoke_api_key,
 )
+from jackfield_server._store.artifacts import (
+    find_public_artifact,
+    get_run_artifact,
+    list_run_artifact_kinds,
+    put_run_artifact,
+)
 from jackfield_server._store.jobs import (
     claim_completion_jobs,
     complete_job,
@@ -61,10 +67,12 @@ __all__ = [
     "enqueue_completion",
     "ensure_public_token",
     "find_organization",
+    "find_public_artifact",
     "find_run_by_public_token",
     "get_completion_job",
     "get_organization",
     "get_run",
+    "get_run_artifact",
     "get_run_definition",
     "get_workflow",
     "get_workflow_version",
@@ -72,9 +80,11 @@ __all__ = [
     "list_completion_jobs",
     "list_completion_results",
     "list_organizations",
+    "list_run_artifact_kinds",
     "list_runs",
     "list_workflows",
     "merge_run_annotations",
+    "put_run_artifact",
     "record_completion_result",
     "renew_lease",
     "retry_job",

@@ -1,0 +1,1 @@
+"""Completion workers: in-process (asyncio) and Celery, sharing one job routine."""
