@@ -219,7 +219,9 @@ def create_key(data_dir: Path) -> str:
 
 
 def main() -> int:
-    console = Console()
+    """Run the demo; ``--json`` prints only a JSON summary at the end (for tests)."""
+    as_json = "--json" in sys.argv[1:]
+    console = Console(quiet=as_json)
     data_dir = Path(tempfile.mkdtemp(prefix="jackfield-demo-"))
     services = StandIns()
     threading.Thread(target=services.serve_forever, daemon=True).start()
@@ -290,6 +292,15 @@ def main() -> int:
         if services.webhook_bodies:
             console.print("[bold]webhook payload[/]")
             console.print_json(data=services.webhook_bodies[-1])
+        if as_json:
+            summary = {
+                "state": run["state"],
+                "plugins": {k: v["status"] for k, v in run["completion"]["plugins"].items()},
+                "received": dict(services.received),
+                "webhook": services.webhook_bodies,
+                "masked_qa_api_key": masked["qa"],
+            }
+            print(json.dumps(summary))
         server.should_exit = True
         thread.join(timeout=10)
         return 0 if run["state"] == "completed" else 1
