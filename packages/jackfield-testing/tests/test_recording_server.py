@@ -18,7 +18,8 @@ def post(url, body=None, headers=None):
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+        with exc:  # an error response holds its socket until closed
+            return exc.code, exc.read()
 
 
 def test_requests_are_recorded_with_path_query_headers_and_body():
@@ -52,4 +53,5 @@ def test_reply_headers_are_sent():
         request = urllib.request.Request(f"{server.url}/x", data=b"", method="POST")
         with pytest.raises(urllib.error.HTTPError) as raised:
             urllib.request.urlopen(request, timeout=5)
-    assert (raised.value.code, raised.value.headers["Retry-After"]) == (429, "7")
+    with raised.value as error:
+        assert (error.code, error.headers["Retry-After"]) == (429, "7")
