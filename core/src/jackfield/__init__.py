@@ -25,6 +25,7 @@ from jackfield._contexts import (
     RuntimeSession,
     completion_settings,
     read_completion_settings,
+    retry_after_s,
 )
 from jackfield._diff import SpecChange, SpecDiff, diff_specs
 from jackfield._dispatch import HookResult
@@ -104,6 +105,7 @@ from jackfield._workflow import (
     WorkflowEdge,
     WorkflowNode,
     WorkflowProblem,
+    enabled_nodes,
     record_node_types,
 )
 from jackfield.hookspecs import hookimpl, hookspec
@@ -194,6 +196,7 @@ __all__ = [
     "diff_specs",
     "display_options_cases",
     "dump_call_events",
+    "enabled_nodes",
     "evaluate_display_options",
     "find_masked_values",
     "hookimpl",
@@ -210,6 +213,7 @@ __all__ = [
     "prepare_live_call",
     "read_completion_settings",
     "record_node_types",
+    "retry_after_s",
     "spec_field",
     "validate_workflow",
 ]

@@ -43,15 +43,9 @@ from jackfield._contexts import (
 from jackfield._dispatch import HookResult
 from jackfield._errors import PluginError
 from jackfield._host import PluginHost
-from jackfield._host_view import (
-    HostView,
-    host_view,
-    node_is_enabled,
-    recorded_plugin,
-    workflow_nodes,
-)
+from jackfield._host_view import HostView, host_view, recorded_plugin
 from jackfield._live import json_copy
-from jackfield._workflow import WorkflowDefinition
+from jackfield._workflow import WorkflowDefinition, node_is_enabled, workflow_nodes
 
 __all__ = [
     "COMPLETION_STATE_KEY",

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
@@ -38,6 +40,7 @@ __all__ = [
     "RuntimeSession",
     "completion_settings",
     "read_completion_settings",
+    "retry_after_s",
 ]
 
 #: Time limit of a completion handler unless its plugin or the host sets another.
@@ -290,6 +293,29 @@ def read_completion_settings(
             plugin=name,
         )
     return settings
+
+
+def retry_after_s(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait according to an HTTP ``Retry-After`` header value, if usable.
+
+    Accepts both forms of the header (delay-seconds and an HTTP date) and gives
+    ``None`` for a missing or unreadable value, so a handler can write
+    ``RetryLater("rate limited", delay_s=retry_after_s(response.headers.get("Retry-After")))``.
+
+    :param now: the current time, for a date value (default: the clock, UTC).
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class RetryLater(Exception):

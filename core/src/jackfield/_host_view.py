@@ -4,13 +4,12 @@
 through :class:`HostView`, a narrow slice of :class:`~jackfield.PluginHost`
 (which node type belongs to which plugin, which plugins implement a hook, and
 the per-plugin hook dispatch of :mod:`jackfield._dispatch`). Workflow nodes are
-read through :func:`workflow_nodes`, which accepts a
-:class:`~jackfield.WorkflowDefinition` or its plain JSON form.
+read with :func:`jackfield._workflow.workflow_nodes`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
 from jackfield._dispatch import HookResult, PerPluginKwargs, implementations
@@ -18,11 +17,8 @@ from jackfield._host import PluginHost
 
 __all__ = [
     "HostView",
-    "enabled_nodes",
     "host_view",
-    "node_is_enabled",
     "recorded_plugin",
-    "workflow_nodes",
 ]
 
 
@@ -107,38 +103,6 @@ class _PluginHostView:
 def host_view(host: PluginHost) -> HostView:
     """Return the orchestrators' view of ``host`` (a :class:`~jackfield.PluginHost`)."""
     return _PluginHostView(host)
-
-
-def workflow_nodes(workflow: Any) -> Iterator[dict[str, Any]]:
-    """Yield each node of ``workflow`` as a plain dict (``{"id", "type", "data", ...}``).
-
-    ``workflow`` is a :class:`~jackfield.WorkflowDefinition`, its JSON form (a
-    mapping with ``"nodes"``, a list or an id-keyed mapping of nodes), or
-    ``None`` (no nodes).
-    """
-    if workflow is None:
-        return
-    nodes = (
-        workflow.get("nodes") if isinstance(workflow, Mapping) else getattr(workflow, "nodes", None)
-    )
-    if isinstance(nodes, Mapping):
-        nodes = list(nodes.values())
-    for node in nodes or ():
-        if isinstance(node, Mapping):
-            yield dict(node)
-        elif hasattr(node, "model_dump"):
-            yield node.model_dump(mode="json", exclude_unset=True)
-
-
-def node_is_enabled(node: Mapping[str, Any]) -> bool:
-    """A node is enabled unless its ``data`` says ``"enabled": false``."""
-    data = node.get("data")
-    return not (isinstance(data, Mapping) and data.get("enabled", True) is False)
-
-
-def enabled_nodes(workflow: Any) -> Iterator[dict[str, Any]]:
-    """Yield the enabled nodes of ``workflow`` (see :func:`workflow_nodes`)."""
-    return (node for node in workflow_nodes(workflow) if node_is_enabled(node))
 
 
 def recorded_plugin(workflow: Any, type_name: str) -> str | None:

@@ -22,7 +22,7 @@ whom to ask for.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -42,7 +42,10 @@ __all__ = [
     "WorkflowEdge",
     "WorkflowNode",
     "WorkflowProblem",
+    "enabled_nodes",
+    "node_is_enabled",
     "record_node_types",
+    "workflow_nodes",
 ]
 
 #: What a problem is about: the workflow as a whole, one node, or one edge.
@@ -310,3 +313,52 @@ def record_node_types(
     if records == definition.node_types:
         return definition
     return definition.model_copy(update={"node_types": records})
+
+
+def workflow_nodes(workflow: Any) -> Iterator[dict[str, Any]]:
+    """Yield each node of ``workflow`` as a plain dict (``{"id", "type", "data", ...}``).
+
+    ``workflow`` is a :class:`~jackfield.WorkflowDefinition`, its JSON form (a
+    mapping with ``"nodes"``, a list or an id-keyed mapping of nodes), or
+    ``None`` (no nodes).
+    """
+    if workflow is None:
+        return
+    nodes = (
+        workflow.get("nodes") if isinstance(workflow, Mapping) else getattr(workflow, "nodes", None)
+    )
+    if isinstance(nodes, Mapping):
+        nodes = list(nodes.values())
+    for node in nodes or ():
+        if isinstance(node, Mapping):
+            yield dict(node)
+        elif hasattr(node, "model_dump"):
+            yield node.model_dump(mode="json", exclude_unset=True)
+
+
+def node_is_enabled(node: Mapping[str, Any]) -> bool:
+    """A node is enabled unless its ``data`` says ``"enabled": false``."""
+    data = node.get("data")
+    return not (isinstance(data, Mapping) and data.get("enabled", True) is False)
+
+
+def enabled_nodes(workflow: Any, *type_names: str) -> list[dict[str, Any]]:
+    """The enabled nodes of ``workflow``, of the given types (of any type if none is given).
+
+    What a plugin's ``jackfield_create_runtime_sessions`` uses to find its own
+    nodes in ``context.workflow_graph``::
+
+        if not enabled_nodes(context.workflow_graph, "tuner"):
+            return []
+
+    :param workflow: a :class:`WorkflowDefinition`, its JSON form, or ``None``
+        (see :func:`workflow_nodes`).
+    :return: plain node dicts; a node is enabled unless its ``data`` has
+        ``"enabled": false``.
+    """
+    wanted = set(type_names)
+    return [
+        node
+        for node in workflow_nodes(workflow)
+        if node_is_enabled(node) and (not wanted or node.get("type") in wanted)
+    ]

@@ -17,17 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
-from jackfield import CallSnapshot, CompletionContext, RetryLater
+from jackfield import CallSnapshot, CompletionContext, RetryLater, retry_after_s
 from jackfield_paygent._node import PaygentNode
 from jackfield_paygent._runtime import REALTIME_KEY
 from jackfield_paygent._steps import SESSION_STEP, CallFacts, Step, idempotency_key, plan_steps
@@ -117,22 +114,7 @@ class _Pending:
 
 def _retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return max(seconds, 0.0)
+    return retry_after_s(value)
 
 
 def _previous_progress(annotations: Mapping[str, Any]) -> dict[str, _Progress]:

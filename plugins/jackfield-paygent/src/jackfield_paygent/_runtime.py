@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from jackfield import CallRecorder, RuntimeContext
+from jackfield import CallRecorder, RuntimeContext, enabled_nodes
 
 __all__ = ["REALTIME_KEY", "PaygentRecorder", "has_enabled_paygent_node"]
 
@@ -40,10 +40,4 @@ class PaygentRecorder(CallRecorder):
 
 def has_enabled_paygent_node(context: RuntimeContext) -> bool:
     """Whether the workflow about to run holds a Paygent node that is not switched off."""
-    graph = context.workflow_graph
-    if graph is None:
-        return False
-    return any(
-        node.type == _NODE_TYPE and node.data.get("enabled", True) is not False
-        for node in graph.nodes
-    )
+    return bool(enabled_nodes(context.workflow_graph, _NODE_TYPE))

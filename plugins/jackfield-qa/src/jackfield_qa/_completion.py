@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
-from jackfield import CallSnapshot, CompletionContext, RetryLater
+from jackfield import CallSnapshot, CompletionContext, RetryLater, retry_after_s
 from jackfield_qa._node import QANode
 from jackfield_qa._output import (
     AnalysisOutputError,
@@ -259,18 +257,5 @@ def _with_totals(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def _retry_after_s(response: httpx.Response) -> float | None:
-    """Seconds to wait according to a ``Retry-After`` header (seconds or an HTTP date)."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    """Seconds to wait from the answer's ``Retry-After`` header, if usable."""
+    return retry_after_s(response.headers.get("Retry-After"))

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
-from jackfield import CallSnapshot, CompletionContext, RetryLater
+from jackfield import CallSnapshot, CompletionContext, RetryLater, retry_after_s
 from jackfield_tuner._cost import CallCost, compute_call_cost
 from jackfield_tuner._node import TunerNode
 from jackfield_tuner._payload import CallType, build_call_payload, call_type_of
@@ -175,16 +173,5 @@ async def _post(
 
 
 def _retry_after_s(response: httpx.Response) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), if usable."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    """Seconds to wait from the answer's ``Retry-After`` header, if usable."""
+    return retry_after_s(response.headers.get("Retry-After"))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final
 
-from jackfield import CallRecorder, RuntimeContext, RuntimeSession
+from jackfield import CallRecorder, RuntimeContext, RuntimeSession, enabled_nodes
 from jackfield_tuner._node import TUNER_NODE_TYPE
 
 __all__ = ["SESSION_NAME", "create_runtime_sessions", "has_enabled_tuner_node"]
@@ -20,21 +19,7 @@ def has_enabled_tuner_node(workflow_graph: Any) -> bool:
     ``workflow_graph`` is a :class:`~jackfield.WorkflowDefinition`, its JSON
     form, or ``None``.
     """
-    nodes = (
-        workflow_graph.get("nodes")
-        if isinstance(workflow_graph, Mapping)
-        else getattr(workflow_graph, "nodes", None)
-    )
-    for node in nodes or ():
-        if isinstance(node, Mapping):
-            node_type, data = node.get("type"), node.get("data")
-        else:
-            node_type, data = getattr(node, "type", None), getattr(node, "data", None)
-        if node_type == TUNER_NODE_TYPE and not (
-            isinstance(data, Mapping) and data.get("enabled", True) is False
-        ):
-            return True
-    return False
+    return bool(enabled_nodes(workflow_graph, TUNER_NODE_TYPE))
 
 
 def create_runtime_sessions(context: RuntimeContext) -> list[RuntimeSession]:

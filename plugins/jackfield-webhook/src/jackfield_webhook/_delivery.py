@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
+from jackfield import retry_after_s
 from jackfield_webhook._node import HttpMethod
 
 __all__ = ["DeliveryAttempt", "send_payload"]
@@ -117,16 +116,5 @@ async def send_payload(
 
 
 def _retry_after_s(response: httpx.Response) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    """Seconds to wait from the answer's ``Retry-After`` header, if usable."""
+    return retry_after_s(response.headers.get("Retry-After"))
