@@ -42,6 +42,14 @@ SECTIONS: dict[str, tuple[str, str]] = {
         "_completion",
         "5 completion handlers of 50 ms in one phase, complete_call vs one by one",
     ),
+    "catalog_http": (
+        "_catalog_http",
+        "GET /node-types per second with 100 node types, jackfield serve vs response_model",
+    ),
+    "runs_e2e": (
+        "_runs_e2e",
+        "completed runs per second, four first-party plugins, in-process worker vs Celery",
+    ),
 }
 
 
