@@ -92,6 +92,20 @@ def test_handlers_build_public_urls_from_the_token_and_the_host_base_url():
     ]
 
 
+def test_usage_a_handler_reports_is_collected_per_plugin():
+    async def analysing(nodes, context):
+        return {"usage": {"model": "m", "prompt_tokens": 10}, nodes[0]["id"]: {"ok": True}}
+
+    host = make_host(
+        {
+            "alpha": make_plugin(["alpha"], completion=analysing),
+            "beta": make_plugin(["beta"], completion=delivering()),
+        }
+    )
+    outcome = complete(host, workflow(("a1", "alpha"), ("b1", "beta")))
+    assert outcome.plugin_usage == {"alpha": {"model": "m", "prompt_tokens": 10}}
+
+
 def test_phases_run_in_order_and_later_phases_see_earlier_results():
     seen = {}
 

@@ -175,6 +175,22 @@ class CompletionOutcome:
         """The states of ``plugin``'s nodes, by node id."""
         return {i: n for i, n in self.nodes.items() if n.plugin == plugin}
 
+    @property
+    def plugin_usage(self) -> dict[str, dict[str, Any]]:
+        """What each plugin's completion itself consumed, by plugin name.
+
+        A handler that spends billable resources (an LLM call, say) reports
+        them under a top-level ``"usage"`` key of its result; hosts add these
+        to the run's usage. Results without one are left out.
+        """
+        return {
+            plugin: dict(result["usage"])
+            for plugin, result in self.annotations.items()
+            if plugin != COMPLETION_STATE_KEY
+            and isinstance(result, Mapping)
+            and isinstance(result.get("usage"), Mapping)
+        }
+
 
 @dataclass
 class _Work:

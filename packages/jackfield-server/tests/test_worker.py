@@ -12,6 +12,7 @@ from counting_service import CountingService
 from server_plugins import delivery_plugin, make_host
 from sqlalchemy import update
 
+from jackfield import CompletionPhase, completion_settings, hookimpl
 from jackfield_server import (
     CompletionJob,
     JobState,
@@ -138,3 +139,28 @@ async def test_a_worker_that_loses_its_lease_drops_the_work_and_records_nothing(
                 assert stored.state is JobState.RUNNING
     assert outcome.kind == "lease_lost"
     assert [(r.node_id, r.status.value) for r in results] == [("d", "pending")]
+
+
+async def test_usage_reported_by_a_completion_handler_is_added_to_the_run(
+    database, server_settings
+):
+    plugin = delivery_plugin("review")
+    handler = plugin.jackfield_run_completion
+
+    @hookimpl
+    @completion_settings(phase=CompletionPhase.ANALYSIS)
+    async def reviewing(nodes, context):
+        results = await handler(nodes, context)
+        return {**results, "usage": {"model": "gpt-4o-mini", "prompt_tokens": 900}}
+
+    plugin.jackfield_run_completion = reviewing
+    host = make_host(("review", plugin))
+    with CountingService() as service:
+        async with start_api(server_settings, host, database) as api:
+            node = delivery_node("r", service.url("/r"), type_name="review")
+            workflow = await api.create_workflow(definition(node))
+            run = await api.wait_for_run((await api.start_run(workflow["id"], call_events()))["id"])
+    assert run["state"] == "completed"
+    assert run["usage"]["integrations"] == {
+        "review": {"model": "gpt-4o-mini", "prompt_tokens": 900}
+    }

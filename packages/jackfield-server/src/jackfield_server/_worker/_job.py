@@ -174,6 +174,10 @@ async def _record(
                 retry_at=retry_at,
             )
         await merge_run_annotations(session, org, run_id, outcome.annotations)
+        if outcome.plugin_usage:  # what completion itself consumed (a QA model's tokens)
+            usage = dict((await get_run(session, org, run_id)).usage)
+            usage["integrations"] = {**(usage.get("integrations") or {}), **outcome.plugin_usage}
+            await update_run(session, org, run_id, usage=usage)
         if not outcome.done:
             delay = outcome.retry_in_s or 0.0
             due = now + timedelta(seconds=delay)
