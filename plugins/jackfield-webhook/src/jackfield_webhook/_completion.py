@@ -15,7 +15,7 @@ import httpx
 from pydantic import ValidationError
 
 from jackfield import CompletionContext, RetryLater
-from jackfield_webhook._delivery import send_payload
+from jackfield_webhook._delivery import send_payload, tls_context
 from jackfield_webhook._headers import idempotency_key, prepare_headers
 from jackfield_webhook._node import WebhookNode, validation_problems
 from jackfield_webhook._render import TemplateError, render_payload
@@ -56,7 +56,7 @@ async def run_completion(
     """
     variables = build_render_context(context)
     ids = [str(node.get("id", "")) for node in nodes]
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=tls_context()) as client:
         results = await asyncio.gather(
             *(
                 _deliver(client, node_id, node.get("data"), variables, context)

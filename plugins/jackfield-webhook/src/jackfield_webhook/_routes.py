@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field, ValidationError
 
 from jackfield import CredentialResolver
-from jackfield_webhook._delivery import send_payload
+from jackfield_webhook._delivery import send_payload, tls_context
 from jackfield_webhook._headers import prepare_headers, webhook_credentials
 from jackfield_webhook._node import WebhookNode, validation_problems
 from jackfield_webhook._render import TemplateError, render_payload
@@ -104,7 +104,7 @@ async def _test_delivery(
         credential_headers=credential_headers,
         node_id="(test)",
     )
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=tls_context()) as client:
         attempt = await send_payload(
             client,
             method=node.method,
