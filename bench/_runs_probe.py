@@ -43,18 +43,20 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The demo's stand-in services and workflow (standard library only).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples" / "demo"))
 
 import asyncpg
 import httpx
 import redis
 from _processes import Service, environ, free_port, venv_program, wait_until_ready
+from standins import StandIns, demo_workflow
 
 MODES = ("inprocess-sqlite", "inprocess-postgres", "celery")
 PLUGINS = ("qa", "tuner", "paygent", "webhook")
@@ -63,125 +65,6 @@ CONCURRENT_STARTS = 4
 CELERY_WORKERS = 2
 LIFETIME_S = 600
 FINAL_STATES = {"completed", "failed"}
-QA_REVIEW = {
-    "summary": "The caller booked a check-up for Tuesday at 9:30.",
-    "nodes": {
-        "greet": {"summary": "Greeted the caller.", "scores": {"tone": 5}, "tags": ["greeting"]},
-        "book": {"summary": "Booked the slot.", "scores": {"accuracy": 5}, "tags": ["booking"]},
-    },
-}
-QA_REPLY = json.dumps(
-    {
-        "id": "chatcmpl-bench",
-        "object": "chat.completion",
-        "model": "gpt-4o-mini",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": json.dumps(QA_REVIEW)},
-            }
-        ],
-        "usage": {"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020},
-    }
-).encode()
-
-
-class StandIns(ThreadingHTTPServer):
-    """One local HTTP server answering for the four external services, counting requests."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _StandInHandler)
-        self.received: Counter[str] = Counter()
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        """The base URL the workflow's nodes point at."""
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _StandInHandler(BaseHTTPRequestHandler):
-    server: StandIns
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        service = self.path.lstrip("/").split("/", 1)[0]
-        with self.server.lock:
-            self.server.received[service] += 1
-        payload = QA_REPLY if service == "qa" else b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: what arrived is counted."""
-
-
-def workflow(services: str) -> dict[str, Any]:
-    """Three conversation nodes and one node of each first-party plugin."""
-    return {
-        "nodes": [
-            {"id": "greet", "type": "start", "data": {"name": "Greet", "prompt": "Greet."}},
-            {"id": "book", "type": "agent", "data": {"name": "Book", "prompt": "Book a slot."}},
-            {"id": "bye", "type": "end", "data": {"name": "Bye", "prompt": "Say goodbye."}},
-            {
-                "id": "qa",
-                "type": "qa",
-                "data": {
-                    "name": "Call review",
-                    "api_key": "sk-bench-qa-0123456789",
-                    "base_url": f"{services}/qa",
-                    "min_duration_s": 5,
-                },
-            },
-            {
-                "id": "tuner",
-                "type": "tuner",
-                "data": {
-                    "name": "Tuner export",
-                    "agent_id": "bench-agent",
-                    "workspace_id": 7,
-                    "api_key": "tk-bench-0123456789",
-                    "base_url": f"{services}/tuner",
-                },
-            },
-            {
-                "id": "paygent",
-                "type": "paygent",
-                "data": {
-                    "name": "Billing",
-                    "api_key": "pg-bench-0123456789",
-                    "agent_id": "bench-agent",
-                    "customer_id": "bench-customer",
-                    "indicator": "per-minute-call",
-                    "base_url": f"{services}/paygent",
-                },
-            },
-            {
-                "id": "webhook",
-                "type": "webhook",
-                "data": {
-                    "name": "CRM update",
-                    "endpoint_url": f"{services}/webhook/crm",
-                    "payload_template": {
-                        "run": "{{ run.id }}",
-                        "summary": "{{ annotations.qa.summary | default('no review') }}",
-                    },
-                },
-            },
-        ],
-        "edges": [
-            {"id": "e1", "source": "greet", "target": "book", "data": {"label": "wants a slot"}},
-            {"id": "e2", "source": "book", "target": "bye", "data": {"label": "booked"}},
-        ],
-    }
 
 
 def _database_url(base: str, name: str) -> str:
@@ -305,15 +188,14 @@ async def _drive(
         base_url=f"{base}/api/v1", headers=headers, timeout=60.0, limits=limits
     ) as api:
         created = await api.post(
-            "/workflows", json={"name": "Bench", "definition": workflow(services.url)}
+            "/workflows", json={"name": "Bench", "definition": demo_workflow(services.url)}
         )
         if created.status_code != 201:
             raise RuntimeError(f"creating the workflow answered {created.status_code}")
         workflow_id = created.json()["id"]
         warm = await _start_runs(api, workflow_id, events, warmup)
         await _wait_final(api, workflow_id, set(warm), timeout_s=120)
-        with services.lock:
-            services.received.clear()
+        services.clear()
 
         cpu_before = _cpu_use(processes)
         started = time.perf_counter()
@@ -335,7 +217,7 @@ async def _drive(
         "cpu_seconds": cpu,
         "states": dict(Counter(states.values())),
         "node_statuses": dict(node_statuses),
-        "received": dict(services.received),
+        "received": services.per_service(),
     }
 
 

@@ -23,168 +23,24 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import uvicorn
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from standins import StandIns, demo_workflow  # beside this file
 
 from jackfield_server import Settings, create_app
 
 EXAMPLES = Path(__file__).resolve().parent.parent
-CONVERSATION = ("greet", "book", "bye")
-QA_REVIEW = {
-    "summary": "The caller booked a check-up for Tuesday at 9:30 and the agent confirmed it.",
-    "nodes": {
-        "greet": {
-            "summary": "Friendly greeting; asked how to help.",
-            "scores": {"tone": 5, "clarity": 5},
-            "tags": ["greeting"],
-        },
-        "book": {
-            "summary": "Found the next free slot and booked it after confirming the name.",
-            "scores": {"accuracy": 5, "efficiency": 4},
-            "tags": ["booking", "resolved"],
-        },
-    },
-}
-
-
-class StandIns(ThreadingHTTPServer):
-    """One HTTP server answering for the four external services, counting requests."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _StandInHandler)
-        self.daemon_threads = True
-        self.received: Counter[str] = Counter()
-        self.webhook_bodies: list[Any] = []
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _StandInHandler(BaseHTTPRequestHandler):
-    server: StandIns
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        path = self.path.split("?", 1)[0]
-        with self.server.lock:
-            self.server.received[path] += 1
-            if path.startswith("/hooks/"):
-                self.server.webhook_bodies.append(json.loads(body or b"null"))
-        if path == "/qa/chat/completions":
-            reply: Any = {
-                "id": "chatcmpl-demo",
-                "object": "chat.completion",
-                "model": "gpt-4o-mini",
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": json.dumps(QA_REVIEW)},
-                    }
-                ],
-                "usage": {"prompt_tokens": 940, "completion_tokens": 160, "total_tokens": 1100},
-            }
-        else:
-            reply = {"ok": True}
-        payload = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: what arrived is counted in ``server.received``."""
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def workflow(services: str) -> dict[str, Any]:
-    """A dental-booking workflow: three conversation nodes and the four integrations."""
-    return {
-        "nodes": [
-            {
-                "id": "greet",
-                "type": "start",
-                "data": {"name": "Greet", "prompt": "Greet the caller as Ava, Riverside Dental."},
-            },
-            {
-                "id": "book",
-                "type": "agent",
-                "data": {"name": "Book", "prompt": "Find the next free slot and book it."},
-            },
-            {"id": "bye", "type": "end", "data": {"name": "Goodbye", "prompt": "Say goodbye."}},
-            {
-                "id": "qa",
-                "type": "qa",
-                "data": {
-                    "name": "Call review",
-                    "api_key": "sk-demo-qa-0123456789",
-                    "base_url": f"{services}/qa",
-                    "min_duration_s": 5,
-                },
-            },
-            {
-                "id": "tuner",
-                "type": "tuner",
-                "data": {
-                    "name": "Tuner export",
-                    "agent_id": "riverside-ava",
-                    "workspace_id": 101,
-                    "api_key": "tk-demo-0123456789",
-                    "base_url": f"{services}/tuner",
-                    "calculate_cost": True,
-                    "llm_input_usd_per_1m_tokens": 0.15,
-                    "llm_output_usd_per_1m_tokens": 0.6,
-                },
-            },
-            {
-                "id": "paygent",
-                "type": "paygent",
-                "data": {
-                    "name": "Billing",
-                    "api_key": "pg-demo-0123456789",
-                    "agent_id": "riverside-ava",
-                    "customer_id": "riverside-dental",
-                    "indicator": "per-minute-call",
-                    "base_url": f"{services}/paygent",
-                },
-            },
-            {
-                "id": "crm",
-                "type": "webhook",
-                "data": {
-                    "name": "CRM update",
-                    "endpoint_url": f"{services}/hooks/crm",
-                    "payload_template": {
-                        "run": "{{ run.id }}",
-                        "summary": "{{ annotations.qa.summary | default('no review') }}",
-                        "tags": "{{ annotations.qa.tags }}",
-                        "recording": "{{ recording_url }}",
-                    },
-                },
-            },
-        ],
-        "edges": [
-            {"id": "e1", "source": "greet", "target": "book", "data": {"label": "wants a slot"}},
-            {"id": "e2", "source": "book", "target": "bye", "data": {"label": "booked"}},
-        ],
-    }
 
 
 def start_server(data_dir: Path) -> tuple[str, uvicorn.Server, threading.Thread]:
@@ -238,7 +94,7 @@ def main() -> int:
             created = (
                 api.post(
                     "/workflows",
-                    json={"name": "Dental bookings", "definition": workflow(services.url)},
+                    json={"name": "Dental bookings", "definition": demo_workflow(services.url)},
                 )
                 .raise_for_status()
                 .json()
