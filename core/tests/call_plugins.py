@@ -12,8 +12,8 @@ from typing import Any
 
 from jackfield import BaseNodeData, CallEvent, CallTask, build_spec, node_spec, spec_field
 from jackfield._host import PluginHost
-from jackfield._registration import NodeRegistration
 from jackfield._settings import PluginSettings
+from jackfield._specs._registration import NodeRegistration
 from jackfield.hookspecs import hookimpl
 
 __all__ = [

@@ -23,7 +23,7 @@ from jackfield import (
     node_spec,
     spec_field,
 )
-from jackfield._registration import NodeRegistration
+from jackfield._specs._registration import NodeRegistration
 
 __all__ = [
     "CALL_INSIGHTS_REGISTRATION",

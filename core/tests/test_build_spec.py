@@ -20,7 +20,7 @@ from jackfield import (
     node_spec,
     spec_field,
 )
-from jackfield._derive import humanize
+from jackfield._specs._derive import humanize
 
 DESCRIPTION = "A node built by the build_spec tests."
 

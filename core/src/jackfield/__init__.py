@@ -4,7 +4,6 @@ Plugin authors import everything they need from here; modules whose names start
 with an underscore are private and may change without notice.
 """
 
-from jackfield._build import build_spec
 from jackfield._builtin_nodes import AgentNodeData, EdgeData, EndNodeData, StartNodeData
 from jackfield._completion import (
     COMPLETION_STATE_KEY,
@@ -27,9 +26,7 @@ from jackfield._contexts import (
     read_completion_settings,
     retry_after_s,
 )
-from jackfield._diff import SpecChange, SpecDiff, diff_specs
 from jackfield._dispatch import HookResult
-from jackfield._display import display_options_cases, evaluate_display_options
 from jackfield._errors import (
     ConfigError,
     DuplicateNameError,
@@ -59,9 +56,7 @@ from jackfield._events import (
     parse_call_events,
 )
 from jackfield._host import PluginHost, default_host
-from jackfield._lint import SpecProblem, lint_catalog, lint_node_spec
 from jackfield._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
-from jackfield._node_data import BaseNodeData
 from jackfield._recorder import (
     CallRecorder,
     CallSnapshot,
@@ -69,7 +64,6 @@ from jackfield._recorder import (
     TranscriptEntry,
     UsageEntry,
 )
-from jackfield._registration import NodeRegistration, NodeTypeRegistry
 from jackfield._report import PluginInfo, PluginStatus
 from jackfield._scripted import ScriptedCall
 from jackfield._secrets import (
@@ -82,9 +76,14 @@ from jackfield._secrets import (
     merge_definition,
 )
 from jackfield._settings import PluginSettings
-from jackfield._spec_meta import node_spec, spec_field
-from jackfield._validation import ValidationMode, validate_workflow
-from jackfield._wire import (
+from jackfield._specs._build import build_spec
+from jackfield._specs._diff import SpecChange, SpecDiff, diff_specs
+from jackfield._specs._display import display_options_cases, evaluate_display_options
+from jackfield._specs._lint import SpecProblem, lint_catalog, lint_node_spec
+from jackfield._specs._meta import node_spec, spec_field
+from jackfield._specs._node_data import BaseNodeData
+from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
+from jackfield._specs._wire import (
     SPEC_VERSION,
     DisplayOptions,
     GraphConstraints,
@@ -96,6 +95,7 @@ from jackfield._wire import (
     PropertyType,
     RendererOptions,
 )
+from jackfield._validation import ValidationMode, validate_workflow
 from jackfield._workflow import (
     NodePosition,
     NodeTypeRecord,

@@ -33,11 +33,11 @@ import functools
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from jackfield._build import build_spec
-from jackfield._node_data import BaseNodeData
-from jackfield._registration import NodeRegistration
-from jackfield._spec_meta import node_spec, spec_field
-from jackfield._wire import GraphConstraints, NodeCategory, NodeExample, PropertyType
+from jackfield._specs._build import build_spec
+from jackfield._specs._meta import node_spec, spec_field
+from jackfield._specs._node_data import BaseNodeData
+from jackfield._specs._registration import NodeRegistration
+from jackfield._specs._wire import GraphConstraints, NodeCategory, NodeExample, PropertyType
 from jackfield.hookspecs import hookimpl
 
 __all__ = [

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Literal
 
 from jackfield._secrets import SensitiveFieldIndex
-from jackfield._wire import GraphConstraints
+from jackfield._specs._wire import GraphConstraints
 from jackfield._workflow import ProblemSeverity, WorkflowDefinition, WorkflowNode, WorkflowProblem
 
 __all__ = ["START_NODE_TYPE", "graph_problems", "is_start_node"]

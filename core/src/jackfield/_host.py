@@ -16,17 +16,17 @@ import pluggy
 from jackfield._discovery import discover_plugins, jackfield_version
 from jackfield._dispatch import HookResult, PerPluginKwargs, acall_each, call_each
 from jackfield._errors import PluginLoadError, UnknownNodeTypeError
-from jackfield._lint import SpecProblem
 from jackfield._loading import Candidate, HostState, PluginRecord, load_plugins
-from jackfield._registration import NodeRegistration
 from jackfield._report import PluginInfo
 from jackfield._settings import PluginSettings
-from jackfield._wire import SPEC_VERSION, NodeSpec
+from jackfield._specs._lint import SpecProblem
+from jackfield._specs._registration import NodeRegistration
+from jackfield._specs._wire import SPEC_VERSION, NodeSpec
 
 if TYPE_CHECKING:
     from fastapi import APIRouter  # type: ignore[import-not-found, unused-ignore]
 
-    from jackfield._node_data import BaseNodeData
+    from jackfield._specs._node_data import BaseNodeData
 
 __all__ = ["DEFAULT_PLUGINS", "PluginHost", "default_host"]
 

@@ -38,12 +38,12 @@ from jackfield._errors import (
     PluginLoadError,
     RegistrationError,
 )
-from jackfield._lint import SpecProblem, lint_node_spec
-from jackfield._node_data import BaseNodeData
-from jackfield._registration import NodeRegistration
 from jackfield._report import PluginInfo, PluginStatus
 from jackfield._settings import PluginSettings
-from jackfield._wire import NodeSpec
+from jackfield._specs._lint import SpecProblem, lint_node_spec
+from jackfield._specs._node_data import BaseNodeData
+from jackfield._specs._registration import NodeRegistration
+from jackfield._specs._wire import NodeSpec
 
 __all__ = ["Candidate", "HostState", "PluginRecord", "load_plugins"]
 

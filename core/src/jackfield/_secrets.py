@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from jackfield._registration import NodeRegistration, NodeTypeRegistry
+from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
 from jackfield._workflow import (
     NodeTypeRecord,
     WorkflowDefinition,

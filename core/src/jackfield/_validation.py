@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from pydantic_core.core_schema import ErrorType
 
 from jackfield._graph import graph_problems
-from jackfield._registration import NodeRegistration, NodeTypeRegistry
 from jackfield._secrets import SensitiveFieldIndex, find_masked_values, secret_strings
+from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
 from jackfield._workflow import (
     NodeTypeRecord,
     PluginDirectory,

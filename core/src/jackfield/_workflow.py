@@ -29,7 +29,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jackfield._errors import WorkflowError
-from jackfield._registration import NodeRegistration, NodeTypeRegistry
+from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
 
 __all__ = [
     "NodePosition",

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from jackfield._contexts import CompletionContext, RuntimeContext, RuntimeSession
-    from jackfield._registration import NodeRegistration
+    from jackfield._specs._registration import NodeRegistration
 
 __all__ = [
     "PROJECT_NAME",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from jackfield._wire import NodeSpec
+    from jackfield._specs._wire import NodeSpec
 
 __all__ = ["specs"]
 
@@ -36,7 +36,7 @@ def diff(ctx: click.Context, old: Path, new: Path, as_json: bool) -> None:
     (the last release's and the new build's). Exits 1 if any change is
     breaking, 0 if every change is compatible, 2 if a file cannot be read.
     """
-    from jackfield._diff import diff_specs
+    from jackfield._specs._diff import diff_specs
 
     try:
         result = diff_specs(_read_catalog(old), _read_catalog(new))
@@ -56,7 +56,7 @@ class _BadCatalogFile(Exception):
 
 def _read_catalog(path: Path) -> list[NodeSpec]:
     """Read and check one catalog file, so errors name the file rather than a side."""
-    from jackfield._diff import load_catalog
+    from jackfield._specs._diff import load_catalog
 
     try:
         text = path.read_text(encoding="utf-8")

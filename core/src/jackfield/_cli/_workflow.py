@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 if TYPE_CHECKING:
-    from jackfield._registration import NodeTypeRegistry
+    from jackfield._specs._registration import NodeTypeRegistry
     from jackfield._workflow import WorkflowDefinition, WorkflowProblem
 
 __all__ = ["workflow"]

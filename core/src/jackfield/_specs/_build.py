@@ -9,7 +9,8 @@ from pydantic import BaseModel, PydanticUndefinedAnnotation, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticSerializationError, PydanticUndefined, to_jsonable_python
 
-from jackfield._derive import (
+from jackfield._errors import SpecError
+from jackfield._specs._derive import (
     bounds,
     humanize,
     is_integer,
@@ -17,16 +18,15 @@ from jackfield._derive import (
     resolve_type,
     unwrap,
 )
-from jackfield._errors import SpecError
-from jackfield._node_data import BaseNodeData
-from jackfield._spec_meta import (
+from jackfield._specs._meta import (
     FieldSpecMeta,
     conflicting_spec_keys,
     describe_validation_error,
     field_spec_meta,
     node_spec_meta,
 )
-from jackfield._wire import NodeSpec, PropertySpec
+from jackfield._specs._node_data import BaseNodeData
+from jackfield._specs._wire import NodeSpec, PropertySpec
 
 __all__ = ["build_spec"]
 

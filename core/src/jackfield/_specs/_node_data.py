@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from jackfield._spec_meta import spec_field
+from jackfield._specs._meta import spec_field
 
 __all__ = ["BaseNodeData"]
 

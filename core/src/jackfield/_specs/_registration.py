@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from jackfield._wire import NodeSpec
+from jackfield._specs._wire import NodeSpec
 
 if TYPE_CHECKING:
-    from jackfield._node_data import BaseNodeData
+    from jackfield._specs._node_data import BaseNodeData
 
 __all__ = ["NodeRegistration", "NodeTypeRegistry"]
 
