@@ -52,7 +52,7 @@ def _pkgutil() -> tuple[bytes, float, float]:
     )
 
     from jackfield import SPEC_VERSION
-    from jackfield._builtin_nodes import jackfield_register_nodes as builtin_nodes
+    from jackfield._host._builtin_plugin import jackfield_register_nodes as builtin_nodes
 
     # The old platform served the conversation nodes (start, agent, end) too,
     # statically: register jackfield's, without a host, so both catalogs match.

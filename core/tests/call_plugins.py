@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jackfield import BaseNodeData, CallEvent, CallTask, build_spec, node_spec, spec_field
-from jackfield._host import PluginHost
-from jackfield._settings import PluginSettings
+from jackfield._host._plugin_host import PluginHost
+from jackfield._host._settings import PluginSettings
 from jackfield._specs._registration import NodeRegistration
 from jackfield.hookspecs import hookimpl
 

@@ -13,7 +13,7 @@ from workflow_nodes import TunerNode, WebhookNode, make_registry, registration, 
 
 from jackfield import PluginHost, hookimpl, mask_definition
 from jackfield._cli import main
-from jackfield._settings import PluginSettings
+from jackfield._host._settings import PluginSettings
 
 SECRETS = ["tk_live0123456789", "ws_secretworkspace", "key-alpha-11111", "hunter2hunter2"]
 

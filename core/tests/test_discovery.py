@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
-import jackfield._discovery as discovery
-import jackfield._loading as loading
+import jackfield._host._discovery as discovery
+import jackfield._host._loading as loading
 from jackfield import PluginHost, PluginSettings, PluginStatus
-from jackfield._discovery import ENTRY_POINT_GROUP, discover_plugins, requirement_admits
+from jackfield._host._discovery import ENTRY_POINT_GROUP, discover_plugins, requirement_admits
 
 
 class FakeDist:

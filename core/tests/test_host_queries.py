@@ -131,7 +131,7 @@ def test_packages_lists_every_plugin_sorted_with_status():
     ]
     core = infos[2]
     assert core.distribution == "jackfield"
-    assert core.module == "jackfield._builtin_nodes"
+    assert core.module == "jackfield._host._builtin_plugin"
     assert core.load_ms is not None
 
 

@@ -7,7 +7,7 @@ import tomllib
 import pytest
 
 from jackfield import ConfigError, PluginSettings
-from jackfield._settings import default_config_path, set_plugin_disabled
+from jackfield._host._settings import default_config_path, set_plugin_disabled
 
 
 def test_defaults_with_an_empty_environment(tmp_path):

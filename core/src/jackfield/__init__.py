@@ -4,7 +4,6 @@ Plugin authors import everything they need from here; modules whose names start
 with an underscore are private and may change without notice.
 """
 
-from jackfield._builtin_nodes import AgentNodeData, EdgeData, EndNodeData, StartNodeData
 from jackfield._completion import (
     COMPLETION_STATE_KEY,
     CompletionOutcome,
@@ -26,7 +25,6 @@ from jackfield._contexts import (
     read_completion_settings,
     retry_after_s,
 )
-from jackfield._dispatch import HookResult
 from jackfield._errors import (
     ConfigError,
     DuplicateNameError,
@@ -55,7 +53,11 @@ from jackfield._events import (
     parse_call_event,
     parse_call_events,
 )
-from jackfield._host import PluginHost, default_host
+from jackfield._host._builtin_plugin import AgentNodeData, EdgeData, EndNodeData, StartNodeData
+from jackfield._host._dispatch import HookResult
+from jackfield._host._plugin_host import PluginHost, default_host
+from jackfield._host._settings import PluginSettings
+from jackfield._host._status import PluginInfo, PluginStatus
 from jackfield._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
 from jackfield._recorder import (
     CallRecorder,
@@ -64,7 +66,6 @@ from jackfield._recorder import (
     TranscriptEntry,
     UsageEntry,
 )
-from jackfield._report import PluginInfo, PluginStatus
 from jackfield._scripted import ScriptedCall
 from jackfield._secrets import (
     MASK_PREFIX,
@@ -75,7 +76,6 @@ from jackfield._secrets import (
     mask_key,
     merge_definition,
 )
-from jackfield._settings import PluginSettings
 from jackfield._specs._build import build_spec
 from jackfield._specs._diff import SpecChange, SpecDiff, diff_specs
 from jackfield._specs._display import display_options_cases, evaluate_display_options

@@ -40,10 +40,10 @@ from jackfield._contexts import (
     RetryLater,
     read_completion_settings,
 )
-from jackfield._dispatch import HookResult
 from jackfield._errors import PluginError
-from jackfield._host import PluginHost
-from jackfield._host_view import HostView, host_view, recorded_plugin
+from jackfield._host._dispatch import HookResult
+from jackfield._host._plugin_host import PluginHost
+from jackfield._host._view import HostView, host_view, recorded_plugin
 from jackfield._live import json_copy
 from jackfield._workflow import WorkflowDefinition, node_is_enabled, workflow_nodes
 

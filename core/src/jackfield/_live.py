@@ -27,8 +27,8 @@ from typing import Any, Final
 
 from jackfield._contexts import RuntimeContext, RuntimeSession
 from jackfield._events import CallEvent, CallObserver, CallTask
-from jackfield._host import PluginHost
-from jackfield._host_view import HostView, host_view
+from jackfield._host._plugin_host import PluginHost
+from jackfield._host._view import HostView, host_view
 from jackfield._workflow import enabled_nodes
 
 __all__ = ["DEFAULT_FINISH_TIMEOUT_S", "LiveCall", "prepare_live_call"]

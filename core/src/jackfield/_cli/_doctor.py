@@ -20,7 +20,7 @@ def doctor(ctx: click.Context) -> None:
     are warned about but do not fail the check. JACKFIELD_STRICT is ignored
     here: the point is to see every problem at once.
     """
-    from jackfield._report import PluginStatus
+    from jackfield._host._status import PluginStatus
 
     host = host_for(ctx, strict=False)  # report every problem, even under JACKFIELD_STRICT
     problems = 0

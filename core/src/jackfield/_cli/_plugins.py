@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from jackfield._host import PluginHost
-    from jackfield._report import PluginInfo
+    from jackfield._host._plugin_host import PluginHost
+    from jackfield._host._status import PluginInfo
 
 __all__ = ["HostFactory", "host_for", "plugins", "strict_option"]
 
@@ -35,7 +35,7 @@ class HostFactory:
 
 
 def _default_make(strict: bool | None) -> PluginHost:
-    from jackfield._host import PluginHost
+    from jackfield._host._plugin_host import PluginHost
 
     return PluginHost(strict=strict)
 
@@ -133,7 +133,7 @@ def show_plugin(ctx: click.Context, name: str, as_json: bool) -> None:
 
 def _set_disabled(ctx: click.Context, name: str, *, disabled: bool) -> None:
     from jackfield._errors import ConfigError
-    from jackfield._settings import ENV_DISABLE, set_plugin_disabled
+    from jackfield._host._settings import ENV_DISABLE, set_plugin_disabled
 
     factory = ctx.find_object(HostFactory) or HostFactory(_default_make)
     host = factory.make(None)

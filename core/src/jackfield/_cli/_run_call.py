@@ -19,7 +19,7 @@ import click
 if TYPE_CHECKING:
     from jackfield._completion import CompletionOutcome
     from jackfield._events import CallEvent
-    from jackfield._host import PluginHost
+    from jackfield._host._plugin_host import PluginHost
     from jackfield._workflow import WorkflowDefinition
 
 __all__ = ["run_call"]
@@ -33,7 +33,7 @@ EXIT_BAD_INPUT = 2
 
 def _host(ctx: click.Context) -> PluginHost:
     """The host given as the click context object, else the process's plugin host."""
-    from jackfield._host import PluginHost, default_host
+    from jackfield._host._plugin_host import PluginHost, default_host
 
     given = ctx.find_root().obj
     return given if isinstance(given, PluginHost) else default_host()

@@ -36,7 +36,7 @@ def _registry(ctx: click.Context) -> NodeTypeRegistry:
     given = ctx.find_root().obj
     if given is not None and callable(getattr(given, "find_registration", None)):
         return cast("NodeTypeRegistry", given)
-    from jackfield._host import default_host
+    from jackfield._host._plugin_host import default_host
 
     return default_host()
 

@@ -3,7 +3,7 @@
 :mod:`jackfield._live` and :mod:`jackfield._completion` only use the host
 through :class:`HostView`, a narrow slice of :class:`~jackfield.PluginHost`
 (which node type belongs to which plugin, which plugins implement a hook, and
-the per-plugin hook dispatch of :mod:`jackfield._dispatch`). Workflow nodes are
+the per-plugin hook dispatch of :mod:`jackfield._host._dispatch`). Workflow nodes are
 read with :func:`jackfield._workflow.workflow_nodes`.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
-from jackfield._dispatch import HookResult, PerPluginKwargs, implementations
-from jackfield._host import PluginHost
+from jackfield._host._dispatch import HookResult, PerPluginKwargs, implementations
+from jackfield._host._plugin_host import PluginHost
 
 __all__ = [
     "HostView",

@@ -28,8 +28,6 @@ from typing import Any
 import pluggy
 
 from jackfield import hookspecs
-from jackfield._discovery import DiscoveredPlugin, jackfield_version, requirement_admits
-from jackfield._dispatch import call_each
 from jackfield._errors import (
     ConfigError,
     DuplicateNameError,
@@ -38,8 +36,10 @@ from jackfield._errors import (
     PluginLoadError,
     RegistrationError,
 )
-from jackfield._report import PluginInfo, PluginStatus
-from jackfield._settings import PluginSettings
+from jackfield._host._discovery import DiscoveredPlugin, jackfield_version, requirement_admits
+from jackfield._host._dispatch import call_each
+from jackfield._host._settings import PluginSettings
+from jackfield._host._status import PluginInfo, PluginStatus
 from jackfield._specs._lint import SpecProblem, lint_node_spec
 from jackfield._specs._node_data import BaseNodeData
 from jackfield._specs._registration import NodeRegistration

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pluggy
 
-from jackfield._discovery import discover_plugins, jackfield_version
-from jackfield._dispatch import HookResult, PerPluginKwargs, acall_each, call_each
 from jackfield._errors import PluginLoadError, UnknownNodeTypeError
-from jackfield._loading import Candidate, HostState, PluginRecord, load_plugins
-from jackfield._report import PluginInfo
-from jackfield._settings import PluginSettings
+from jackfield._host._discovery import discover_plugins, jackfield_version
+from jackfield._host._dispatch import HookResult, PerPluginKwargs, acall_each, call_each
+from jackfield._host._loading import Candidate, HostState, PluginRecord, load_plugins
+from jackfield._host._settings import PluginSettings
+from jackfield._host._status import PluginInfo
 from jackfield._specs._lint import SpecProblem
 from jackfield._specs._registration import NodeRegistration
 from jackfield._specs._wire import SPEC_VERSION, NodeSpec
@@ -34,7 +34,7 @@ logger = logging.getLogger("jackfield.host")
 
 #: jackfield's own plugins, as ``(plugin name, module)``: registered on every
 #: host (unless ``builtins=False``) through the same path as installed ones.
-DEFAULT_PLUGINS: Final = (("core", "jackfield._builtin_nodes"),)
+DEFAULT_PLUGINS: Final = (("core", "jackfield._host._builtin_plugin"),)
 
 
 def _module_importer(module: str) -> Any:
@@ -114,7 +114,7 @@ class PluginHost:
 
     @property
     def trace(self) -> bool:
-        """Whether every hook call is logged (see :mod:`jackfield._tracing`)."""
+        """Whether every hook call is logged (see :mod:`jackfield._host._tracing`)."""
         return self._trace
 
     @property

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import pluggy
 
-from jackfield._tracing import trace_hook_call
+from jackfield._host._tracing import trace_hook_call
 
 __all__ = ["HookResult", "acall_each", "call_each", "implementations"]
 
