@@ -67,15 +67,6 @@ from jackfield._recorder import (
     UsageEntry,
 )
 from jackfield._scripted import ScriptedCall
-from jackfield._secrets import (
-    MASK_PREFIX,
-    MergeResult,
-    find_masked_values,
-    looks_masked,
-    mask_definition,
-    mask_key,
-    merge_definition,
-)
 from jackfield._specs._build import build_spec
 from jackfield._specs._diff import SpecChange, SpecDiff, diff_specs
 from jackfield._specs._display import display_options_cases, evaluate_display_options
@@ -95,8 +86,7 @@ from jackfield._specs._wire import (
     PropertyType,
     RendererOptions,
 )
-from jackfield._validation import ValidationMode, validate_workflow
-from jackfield._workflow import (
+from jackfield._workflows._definition import (
     NodePosition,
     NodeTypeRecord,
     PluginDirectory,
@@ -108,6 +98,16 @@ from jackfield._workflow import (
     enabled_nodes,
     record_node_types,
 )
+from jackfield._workflows._secrets import (
+    MASK_PREFIX,
+    MergeResult,
+    find_masked_values,
+    looks_masked,
+    mask_definition,
+    mask_key,
+    merge_definition,
+)
+from jackfield._workflows._validation import ValidationMode, validate_workflow
 from jackfield.hookspecs import hookimpl, hookspec
 
 __all__ = [

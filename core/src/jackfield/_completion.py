@@ -45,7 +45,7 @@ from jackfield._host._dispatch import HookResult
 from jackfield._host._plugin_host import PluginHost
 from jackfield._host._view import HostView, host_view, recorded_plugin
 from jackfield._live import json_copy
-from jackfield._workflow import WorkflowDefinition, node_is_enabled, workflow_nodes
+from jackfield._workflows._definition import WorkflowDefinition, node_is_enabled, workflow_nodes
 
 __all__ = [
     "COMPLETION_STATE_KEY",

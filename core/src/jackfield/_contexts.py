@@ -26,7 +26,7 @@ from jackfield._errors import PluginError
 from jackfield._events import CallTask
 
 if TYPE_CHECKING:
-    from jackfield._workflow import WorkflowDefinition
+    from jackfield._workflows._definition import WorkflowDefinition
 
 __all__ = [
     "DEFAULT_COMPLETION_TIMEOUT_S",

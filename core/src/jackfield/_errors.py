@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from jackfield._workflow import WorkflowProblem
+    from jackfield._workflows._definition import WorkflowProblem
 
 __all__ = [
     "ConfigError",

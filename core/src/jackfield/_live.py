@@ -29,7 +29,7 @@ from jackfield._contexts import RuntimeContext, RuntimeSession
 from jackfield._events import CallEvent, CallObserver, CallTask
 from jackfield._host._plugin_host import PluginHost
 from jackfield._host._view import HostView, host_view
-from jackfield._workflow import enabled_nodes
+from jackfield._workflows._definition import enabled_nodes
 
 __all__ = ["DEFAULT_FINISH_TIMEOUT_S", "LiveCall", "prepare_live_call"]
 

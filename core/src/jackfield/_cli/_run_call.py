@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from jackfield._completion import CompletionOutcome
     from jackfield._events import CallEvent
     from jackfield._host._plugin_host import PluginHost
-    from jackfield._workflow import WorkflowDefinition
+    from jackfield._workflows._definition import WorkflowDefinition
 
 __all__ = ["run_call"]
 
@@ -46,8 +46,8 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
 
 def _load_workflow(ctx: click.Context, path: Path, host: PluginHost) -> WorkflowDefinition:
     from jackfield._errors import WorkflowError
-    from jackfield._validation import validate_workflow
-    from jackfield._workflow import WorkflowDefinition
+    from jackfield._workflows._definition import WorkflowDefinition
+    from jackfield._workflows._validation import validate_workflow
 
     try:
         definition = WorkflowDefinition.from_json(path.read_bytes())

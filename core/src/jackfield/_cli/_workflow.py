@@ -16,7 +16,7 @@ import click
 
 if TYPE_CHECKING:
     from jackfield._specs._registration import NodeTypeRegistry
-    from jackfield._workflow import WorkflowDefinition, WorkflowProblem
+    from jackfield._workflows._definition import WorkflowDefinition, WorkflowProblem
 
 __all__ = ["workflow"]
 
@@ -46,7 +46,7 @@ def _read(
 ) -> tuple[WorkflowDefinition | None, list[WorkflowProblem]]:
     """Read FILE as a definition; a file that is not one yields its problems instead."""
     from jackfield._errors import WorkflowError
-    from jackfield._workflow import WorkflowDefinition
+    from jackfield._workflows._definition import WorkflowDefinition
 
     try:
         text = path.read_bytes()
@@ -97,7 +97,7 @@ def validate(ctx: click.Context, file: Path, mode: str, as_json: bool) -> None:
     Exits 1 if there is any problem (warnings included), 0 if there is none,
     2 if FILE cannot be read. Messages never contain configuration values.
     """
-    from jackfield._validation import validate_workflow
+    from jackfield._workflows._validation import validate_workflow
 
     definition, problems = _read(ctx, file)
     if definition is not None:
@@ -118,7 +118,7 @@ def mask(ctx: click.Context, file: Path) -> None:
     file's own ``node_types`` record names. Exits 1 (problems on stderr) if
     FILE is not a workflow definition, 2 if it cannot be read.
     """
-    from jackfield._secrets import mask_definition
+    from jackfield._workflows._secrets import mask_definition
 
     definition, problems = _read(ctx, file)
     if definition is None:

@@ -4,7 +4,7 @@
 through :class:`HostView`, a narrow slice of :class:`~jackfield.PluginHost`
 (which node type belongs to which plugin, which plugins implement a hook, and
 the per-plugin hook dispatch of :mod:`jackfield._host._dispatch`). Workflow nodes are
-read with :func:`jackfield._workflow.workflow_nodes`.
+read with :func:`jackfield._workflows._definition.workflow_nodes`.
 """
 
 from __future__ import annotations

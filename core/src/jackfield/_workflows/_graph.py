@@ -14,9 +14,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
-from jackfield._secrets import SensitiveFieldIndex
 from jackfield._specs._wire import GraphConstraints
-from jackfield._workflow import ProblemSeverity, WorkflowDefinition, WorkflowNode, WorkflowProblem
+from jackfield._workflows._definition import (
+    ProblemSeverity,
+    WorkflowDefinition,
+    WorkflowNode,
+    WorkflowProblem,
+)
+from jackfield._workflows._secrets import SensitiveFieldIndex
 
 __all__ = ["START_NODE_TYPE", "graph_problems", "is_start_node"]
 

@@ -14,10 +14,8 @@ from typing import Any, Final, Literal, get_args
 from pydantic import ValidationError
 from pydantic_core.core_schema import ErrorType
 
-from jackfield._graph import graph_problems
-from jackfield._secrets import SensitiveFieldIndex, find_masked_values, secret_strings
 from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
-from jackfield._workflow import (
+from jackfield._workflows._definition import (
     NodeTypeRecord,
     PluginDirectory,
     ProblemSeverity,
@@ -25,6 +23,8 @@ from jackfield._workflow import (
     WorkflowNode,
     WorkflowProblem,
 )
+from jackfield._workflows._graph import graph_problems
+from jackfield._workflows._secrets import SensitiveFieldIndex, find_masked_values, secret_strings
 
 __all__ = ["ValidationMode", "validate_workflow"]
 

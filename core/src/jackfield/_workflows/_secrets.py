@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
-from jackfield._workflow import (
+from jackfield._workflows._definition import (
     NodeTypeRecord,
     WorkflowDefinition,
     WorkflowNode,
@@ -96,7 +96,7 @@ class SensitiveFieldIndex:
     """Each node type's registration, secret fields and display name, looked up once per type.
 
     Secret fields are the registration's (see
-    :func:`~jackfield._workflow.declared_sensitive_fields`) plus those named by
+    :func:`~jackfield._workflows._definition.declared_sensitive_fields`) plus those named by
     any of the given ``node_types`` records, so types no loaded plugin provides
     are covered when a record knows them.
     """
