@@ -11,7 +11,7 @@ import pytest
 from call_plugins import make_host, make_plugin, workflow
 
 from jackfield import CompletionPhase, RetryLater, completion_settings
-from jackfield._completion import COMPLETION_STATE_KEY, NodeStatus, complete_call
+from jackfield._calls._completion import COMPLETION_STATE_KEY, NodeStatus, complete_call
 
 
 def complete(host, definition, **kwargs):

@@ -18,7 +18,7 @@ from jackfield import (
     UserTurn,
     WorkflowDefinition,
 )
-from jackfield._live import prepare_live_call
+from jackfield._calls._live import prepare_live_call
 
 
 def script():

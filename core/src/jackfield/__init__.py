@@ -4,14 +4,14 @@ Plugin authors import everything they need from here; modules whose names start
 with an underscore are private and may change without notice.
 """
 
-from jackfield._completion import (
+from jackfield._calls._completion import (
     COMPLETION_STATE_KEY,
     CompletionOutcome,
     NodeOutcome,
     NodeStatus,
     complete_call,
 )
-from jackfield._contexts import (
+from jackfield._calls._contexts import (
     DEFAULT_COMPLETION_TIMEOUT_S,
     CompletionContext,
     CompletionPhase,
@@ -25,19 +25,7 @@ from jackfield._contexts import (
     read_completion_settings,
     retry_after_s,
 )
-from jackfield._errors import (
-    ConfigError,
-    DuplicateNameError,
-    IncompatiblePluginError,
-    JackfieldError,
-    PluginError,
-    PluginLoadError,
-    RegistrationError,
-    SpecError,
-    UnknownNodeTypeError,
-    WorkflowError,
-)
-from jackfield._events import (
+from jackfield._calls._events import (
     BotTurn,
     CallEnded,
     CallEvent,
@@ -53,20 +41,32 @@ from jackfield._events import (
     parse_call_event,
     parse_call_events,
 )
-from jackfield._host._builtin_plugin import AgentNodeData, EdgeData, EndNodeData, StartNodeData
-from jackfield._host._dispatch import HookResult
-from jackfield._host._plugin_host import PluginHost, default_host
-from jackfield._host._settings import PluginSettings
-from jackfield._host._status import PluginInfo, PluginStatus
-from jackfield._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
-from jackfield._recorder import (
+from jackfield._calls._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
+from jackfield._calls._recorder import (
     CallRecorder,
     CallSnapshot,
     LatencyEntry,
     TranscriptEntry,
     UsageEntry,
 )
-from jackfield._scripted import ScriptedCall
+from jackfield._calls._scripted import ScriptedCall
+from jackfield._errors import (
+    ConfigError,
+    DuplicateNameError,
+    IncompatiblePluginError,
+    JackfieldError,
+    PluginError,
+    PluginLoadError,
+    RegistrationError,
+    SpecError,
+    UnknownNodeTypeError,
+    WorkflowError,
+)
+from jackfield._host._builtin_plugin import AgentNodeData, EdgeData, EndNodeData, StartNodeData
+from jackfield._host._dispatch import HookResult
+from jackfield._host._plugin_host import PluginHost, default_host
+from jackfield._host._settings import PluginSettings
+from jackfield._host._status import PluginInfo, PluginStatus
 from jackfield._specs._build import build_spec
 from jackfield._specs._diff import SpecChange, SpecDiff, diff_specs
 from jackfield._specs._display import display_options_cases, evaluate_display_options

@@ -35,7 +35,7 @@ import pluggy
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from jackfield._contexts import CompletionContext, RuntimeContext, RuntimeSession
+    from jackfield._calls._contexts import CompletionContext, RuntimeContext, RuntimeSession
     from jackfield._specs._registration import NodeRegistration
 
 __all__ = [

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
-    from jackfield._completion import CompletionOutcome
-    from jackfield._events import CallEvent
+    from jackfield._calls._completion import CompletionOutcome
+    from jackfield._calls._events import CallEvent
     from jackfield._host._plugin_host import PluginHost
     from jackfield._workflows._definition import WorkflowDefinition
 
@@ -68,7 +68,7 @@ def _load_workflow(ctx: click.Context, path: Path, host: PluginHost) -> Workflow
 def _load_call(ctx: click.Context, path: Path) -> list[CallEvent]:
     from pydantic import ValidationError
 
-    from jackfield._events import parse_call_events
+    from jackfield._calls._events import parse_call_events
 
     try:
         return parse_call_events(path.read_bytes())
@@ -101,10 +101,10 @@ async def _life_of_a_call(
     rounds: int,
     max_wait_s: float,
 ) -> tuple[dict[str, Any], CompletionOutcome, int]:
-    from jackfield._completion import complete_call
-    from jackfield._contexts import RuntimeContext
-    from jackfield._live import prepare_live_call
-    from jackfield._scripted import ScriptedCall
+    from jackfield._calls._completion import complete_call
+    from jackfield._calls._contexts import RuntimeContext
+    from jackfield._calls._live import prepare_live_call
+    from jackfield._calls._scripted import ScriptedCall
 
     run_id = f"cli-{uuid.uuid4().hex[:12]}"
     live = prepare_live_call(

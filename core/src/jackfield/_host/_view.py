@@ -1,6 +1,6 @@
 """What the call orchestrators need from the plugin host and the workflow.
 
-:mod:`jackfield._live` and :mod:`jackfield._completion` only use the host
+:mod:`jackfield._calls._live` and :mod:`jackfield._calls._completion` only use the host
 through :class:`HostView`, a narrow slice of :class:`~jackfield.PluginHost`
 (which node type belongs to which plugin, which plugins implement a hook, and
 the per-plugin hook dispatch of :mod:`jackfield._host._dispatch`). Workflow nodes are

@@ -32,7 +32,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
-from jackfield._contexts import (
+from jackfield._calls._contexts import (
     CompletionContext,
     CompletionPhase,
     CompletionSettings,
@@ -40,11 +40,11 @@ from jackfield._contexts import (
     RetryLater,
     read_completion_settings,
 )
+from jackfield._calls._live import json_copy
 from jackfield._errors import PluginError
 from jackfield._host._dispatch import HookResult
 from jackfield._host._plugin_host import PluginHost
 from jackfield._host._view import HostView, host_view, recorded_plugin
-from jackfield._live import json_copy
 from jackfield._workflows._definition import WorkflowDefinition, node_is_enabled, workflow_nodes
 
 __all__ = [

@@ -25,8 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from jackfield._contexts import RuntimeContext, RuntimeSession
-from jackfield._events import CallEvent, CallObserver, CallTask
+from jackfield._calls._contexts import RuntimeContext, RuntimeSession
+from jackfield._calls._events import CallEvent, CallObserver, CallTask
 from jackfield._host._plugin_host import PluginHost
 from jackfield._host._view import HostView, host_view
 from jackfield._workflows._definition import enabled_nodes

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from jackfield._events import (
+from jackfield._calls._events import (
     BotTurn,
     CallEnded,
     CallEvent,

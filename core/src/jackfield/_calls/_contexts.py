@@ -22,8 +22,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
 
+from jackfield._calls._events import CallTask
 from jackfield._errors import PluginError
-from jackfield._events import CallTask
 
 if TYPE_CHECKING:
     from jackfield._workflows._definition import WorkflowDefinition

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from jackfield._events import CallEvent, CallObserver, parse_call_events
+from jackfield._calls._events import CallEvent, CallObserver, parse_call_events
 
 __all__ = ["ObserverErrorHandler", "ScriptedCall"]
 
