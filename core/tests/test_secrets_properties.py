@@ -21,7 +21,7 @@ from jackfield import (
     mask_definition,
     merge_definition,
 )
-from jackfield._workflows._definition import declared_sensitive_fields
+from jackfield._workflows._type_index import declared_sensitive_fields
 
 #: Never used by ids, names, types or keys below; no "*" (the mask character).
 SECRET_ALPHABET = string.ascii_uppercase + string.digits + "#$%&+/=._-ÉÑ"

@@ -11,19 +11,14 @@ from jackfield._calls._completion import (
     NodeStatus,
     complete_call,
 )
-from jackfield._calls._contexts import (
+from jackfield._calls._completion_context import (
     DEFAULT_COMPLETION_TIMEOUT_S,
     CompletionContext,
     CompletionPhase,
     CompletionSettings,
-    ContextMessagesProvider,
     CredentialResolver,
-    RetryLater,
-    RuntimeContext,
-    RuntimeSession,
     completion_settings,
     read_completion_settings,
-    retry_after_s,
 )
 from jackfield._calls._events import (
     BotTurn,
@@ -49,6 +44,12 @@ from jackfield._calls._recorder import (
     TranscriptEntry,
     UsageEntry,
 )
+from jackfield._calls._retry import RetryLater, retry_after_s
+from jackfield._calls._runtime_context import (
+    ContextMessagesProvider,
+    RuntimeContext,
+    RuntimeSession,
+)
 from jackfield._calls._scripted import ScriptedCall
 from jackfield._errors import (
     ConfigError,
@@ -61,20 +62,20 @@ from jackfield._errors import (
     SpecError,
     UnknownNodeTypeError,
     WorkflowError,
+    WorkflowProblem,
 )
-from jackfield._host._builtin_plugin import AgentNodeData, EdgeData, EndNodeData, StartNodeData
 from jackfield._host._dispatch import HookResult
 from jackfield._host._plugin_host import PluginHost, default_host
 from jackfield._host._settings import PluginSettings
 from jackfield._host._status import PluginInfo, PluginStatus
 from jackfield._specs._build import build_spec
+from jackfield._specs._conversation_nodes import AgentNodeData, EdgeData, EndNodeData, StartNodeData
 from jackfield._specs._diff import SpecChange, SpecDiff, diff_specs
 from jackfield._specs._display import display_options_cases, evaluate_display_options
 from jackfield._specs._lint import SpecProblem, lint_catalog, lint_node_spec
 from jackfield._specs._meta import node_spec, spec_field
 from jackfield._specs._node_data import BaseNodeData
-from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
-from jackfield._specs._wire import (
+from jackfield._specs._node_spec import (
     SPEC_VERSION,
     DisplayOptions,
     GraphConstraints,
@@ -86,15 +87,14 @@ from jackfield._specs._wire import (
     PropertyType,
     RendererOptions,
 )
+from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
 from jackfield._workflows._definition import (
     NodePosition,
     NodeTypeRecord,
-    PluginDirectory,
-    PluginStatusInfo,
+    ValidationMode,
     WorkflowDefinition,
     WorkflowEdge,
     WorkflowNode,
-    WorkflowProblem,
     enabled_nodes,
     record_node_types,
 )
@@ -107,7 +107,8 @@ from jackfield._workflows._secrets import (
     mask_key,
     merge_definition,
 )
-from jackfield._workflows._validation import ValidationMode, validate_workflow
+from jackfield._workflows._type_index import PluginDirectory, PluginStatusInfo
+from jackfield._workflows._validation import validate_workflow
 from jackfield.hookspecs import hookimpl, hookspec
 
 __all__ = [

@@ -21,10 +21,8 @@ Messages never contain configuration values: a value may be a secret.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from jackfield._workflows._definition import WorkflowProblem
+from dataclasses import dataclass
+from typing import Any, Literal
 
 __all__ = [
     "ConfigError",
@@ -33,11 +31,60 @@ __all__ = [
     "JackfieldError",
     "PluginError",
     "PluginLoadError",
+    "ProblemKind",
+    "ProblemSeverity",
     "RegistrationError",
     "SpecError",
     "UnknownNodeTypeError",
     "WorkflowError",
+    "WorkflowProblem",
 ]
+
+#: What a problem is about: the workflow as a whole, one node, or one edge.
+ProblemKind = Literal["workflow", "node", "edge"]
+#: ``error`` blocks the operation; ``warning`` is reported but allowed (drafts).
+ProblemSeverity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowProblem:
+    """One thing wrong with a workflow definition.
+
+    :param kind: ``"workflow"``, ``"node"`` or ``"edge"``.
+    :param id: the node or edge id (``None`` for workflow problems).
+    :param field: dotted path inside the node's or edge's ``data``
+        (``"api_key"``, ``"headers.0.name"``), or the structural key concerned
+        (``"source"``); ``None`` when the problem is with the whole object.
+    :param message: a readable explanation. It never contains a configuration
+        value, so problems can be logged and shown anywhere.
+    :param code: a stable machine-readable identifier (``"unknown_node_type"``,
+        ``"max_instances"``, ``"masked_value"`` ...).
+    :param severity: ``"error"`` or ``"warning"``.
+    """
+
+    kind: ProblemKind
+    id: str | None
+    field: str | None
+    message: str
+    code: str
+    severity: ProblemSeverity = "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the problem as a JSON-ready dict (every key always present)."""
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "field": self.field,
+            "message": self.message,
+            "code": self.code,
+            "severity": self.severity,
+        }
+
+    def __str__(self) -> str:
+        where = self.kind if self.id is None else f"{self.kind} {self.id!r}"
+        if self.field:
+            where += f" [{self.field}]"
+        return f"{self.severity}: {where}: {self.message}"
 
 
 class JackfieldError(Exception):

@@ -35,7 +35,8 @@ import pluggy
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from jackfield._calls._contexts import CompletionContext, RuntimeContext, RuntimeSession
+    from jackfield._calls._completion_context import CompletionContext
+    from jackfield._calls._runtime_context import RuntimeContext, RuntimeSession
     from jackfield._specs._registration import NodeRegistration
 
 __all__ = [

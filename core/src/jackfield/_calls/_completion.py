@@ -32,20 +32,24 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
-from jackfield._calls._contexts import (
+from jackfield._calls._completion_context import (
     CompletionContext,
     CompletionPhase,
     CompletionSettings,
     CredentialResolver,
-    RetryLater,
     read_completion_settings,
 )
-from jackfield._calls._live import json_copy
+from jackfield._calls._json import json_copy
+from jackfield._calls._retry import RetryLater
 from jackfield._errors import PluginError
 from jackfield._host._dispatch import HookResult
 from jackfield._host._plugin_host import PluginHost
-from jackfield._host._view import HostView, host_view, recorded_plugin
-from jackfield._workflows._definition import WorkflowDefinition, node_is_enabled, workflow_nodes
+from jackfield._workflows._definition import (
+    WorkflowDefinition,
+    node_is_enabled,
+    recorded_plugin,
+    workflow_nodes,
+)
 
 __all__ = [
     "COMPLETION_STATE_KEY",
@@ -216,21 +220,21 @@ def _previous_states(previous: Mapping[str, Any]) -> dict[str, NodeOutcome]:
     return states
 
 
-def _unavailable_reason(view: HostView, plugin: str | None) -> str:
+def _unavailable_reason(host: PluginHost, plugin: str | None) -> str:
     """Why a node type has no loaded plugin: the named plugin's status, if known."""
     if plugin is None:
         return "no_plugin_for_node_type"
-    status = view.plugin_status(plugin)
+    status = host.plugin_status(plugin)
     if status is None:
         return "plugin_not_installed"
     return f"plugin_{status}"
 
 
 def _plan(
-    view: HostView, definition: Any, previous: dict[str, NodeOutcome]
+    host: PluginHost, definition: Any, previous: dict[str, NodeOutcome]
 ) -> tuple[dict[str, NodeOutcome], dict[str, _Work], dict[str, str]]:
     """Match nodes to plugins: the states decided now, the work to do, and plugin skips."""
-    implementers = set(view.plugins_implementing(_HOOK))
+    implementers = set(host.plugins_implementing(_HOOK))
     states: dict[str, NodeOutcome] = {}
     work: dict[str, _Work] = {}
     skipped_plugins: dict[str, str] = {}
@@ -242,10 +246,10 @@ def _plan(
             states[node_id] = before
             continue
         attempts = before.attempts if before else 0
-        plugin = view.plugin_for_node_type(node_type)
+        plugin = host.plugin_for_node_type(node_type)
         if plugin is None:
             plugin = recorded_plugin(definition, node_type)
-            reason = _unavailable_reason(view, plugin)
+            reason = _unavailable_reason(host, plugin)
             if plugin is not None:
                 skipped_plugins[plugin] = reason
             states[node_id] = NodeOutcome(
@@ -261,7 +265,7 @@ def _plan(
             continue
         if plugin not in settings_of:
             try:
-                function = view.hook_function(plugin, _HOOK)
+                function = host.hook_function(plugin, _HOOK)
                 settings_of[plugin] = read_completion_settings(function, plugin_name=plugin)
             except PluginError as exc:
                 _log.error("%s", exc)
@@ -435,9 +439,8 @@ async def complete_call(
     """
     if isinstance(workflow_definition, Mapping):
         workflow_definition = WorkflowDefinition.from_dict(workflow_definition)
-    view = host_view(host)
     previous = dict(previous_annotations or {})
-    states, work, skipped_plugins = _plan(view, workflow_definition, _previous_states(previous))
+    states, work, skipped_plugins = _plan(host, workflow_definition, _previous_states(previous))
     run = _Run(json_copy(previous), states)
     token = await _token(public_token) if work else None
     logs = integration_logs or {}
@@ -467,7 +470,7 @@ async def complete_call(
             nodes = [json_copy(n) for n in share.nodes]
             prepared[share.plugin] = {"nodes": nodes, "context": context}
 
-        results = await view.acall_plugins(
+        results = await host.acall_each(
             _HOOK, plugins=list(shares), per_plugin=prepared.__getitem__, timeouts_s=limits
         )
         for result in results:

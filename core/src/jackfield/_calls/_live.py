@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from jackfield._calls._contexts import RuntimeContext, RuntimeSession
 from jackfield._calls._events import CallEvent, CallObserver, CallTask
+from jackfield._calls._json import json_copy
+from jackfield._calls._runtime_context import RuntimeContext, RuntimeSession
 from jackfield._host._plugin_host import PluginHost
-from jackfield._host._view import HostView, host_view
 from jackfield._workflows._definition import enabled_nodes
 
 __all__ = ["DEFAULT_FINISH_TIMEOUT_S", "LiveCall", "prepare_live_call"]
@@ -53,15 +52,6 @@ def _session_name(session: object) -> str:
 def _error(stage: str, exc: BaseException, **extra: Any) -> dict[str, Any]:
     """A log entry for a failure: the stage and the exception type, never its message."""
     return {"stage": stage, "type": type(exc).__name__, **extra}
-
-
-def json_copy(value: Any) -> Any:
-    """Return a plain-JSON deep copy of ``value``; raise if it is not JSON data.
-
-    :raises TypeError | ValueError: for a value JSON cannot hold (an object,
-        NaN, infinity, a circular reference).
-    """
-    return json.loads(json.dumps(value, allow_nan=False))
 
 
 @dataclass
@@ -316,13 +306,12 @@ def prepare_live_call(host: PluginHost, context: RuntimeContext) -> LiveCall:
     :param host: the :class:`~jackfield.PluginHost` whose plugins are asked.
     :param context: the call about to start.
     """
-    view = host_view(host)
-    wanted = _plugins_with_enabled_nodes(view, context.workflow_graph)
+    wanted = _plugins_with_enabled_nodes(host, context.workflow_graph)
     contributions: dict[str, _PluginSessions] = {}
-    for plugin in sorted(wanted & set(view.plugins_implementing(_CREATE_HOOK))):
+    for plugin in sorted(wanted & set(host.plugins_implementing(_CREATE_HOOK))):
         contribution = contributions[plugin] = _PluginSessions()
         try:
-            returned = view.call_plugin(plugin, _CREATE_HOOK, context=context)
+            returned = host.call_plugin(plugin, _CREATE_HOOK, context=context)
             sessions = _check_sessions(returned)
         except Exception as exc:
             _log.error("plugin %r: creating runtime sessions failed", plugin, exc_info=exc)
@@ -338,10 +327,10 @@ def prepare_live_call(host: PluginHost, context: RuntimeContext) -> LiveCall:
     return LiveCall(contributions)
 
 
-def _plugins_with_enabled_nodes(view: HostView, workflow_graph: Any) -> set[str]:
+def _plugins_with_enabled_nodes(host: PluginHost, workflow_graph: Any) -> set[str]:
     owners: set[str] = set()
     for node in enabled_nodes(workflow_graph):
-        owner = view.plugin_for_node_type(str(node.get("type", "")))
+        owner = host.plugin_for_node_type(str(node.get("type", "")))
         if owner is not None:
             owners.add(owner)
     return owners

@@ -102,8 +102,8 @@ async def _life_of_a_call(
     max_wait_s: float,
 ) -> tuple[dict[str, Any], CompletionOutcome, int]:
     from jackfield._calls._completion import complete_call
-    from jackfield._calls._contexts import RuntimeContext
     from jackfield._calls._live import prepare_live_call
+    from jackfield._calls._runtime_context import RuntimeContext
     from jackfield._calls._scripted import ScriptedCall
 
     run_id = f"cli-{uuid.uuid4().hex[:12]}"

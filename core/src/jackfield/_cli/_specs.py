@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from jackfield._specs._wire import NodeSpec
+    from jackfield._specs._node_spec import NodeSpec
 
 __all__ = ["specs"]
 

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 if TYPE_CHECKING:
+    from jackfield._errors import WorkflowProblem
     from jackfield._specs._registration import NodeTypeRegistry
-    from jackfield._workflows._definition import WorkflowDefinition, WorkflowProblem
+    from jackfield._workflows._definition import WorkflowDefinition
 
 __all__ = ["workflow"]
 

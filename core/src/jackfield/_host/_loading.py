@@ -42,8 +42,8 @@ from jackfield._host._settings import PluginSettings
 from jackfield._host._status import PluginInfo, PluginStatus
 from jackfield._specs._lint import SpecProblem, lint_node_spec
 from jackfield._specs._node_data import BaseNodeData
+from jackfield._specs._node_spec import NodeSpec
 from jackfield._specs._registration import NodeRegistration
-from jackfield._specs._wire import NodeSpec
 
 __all__ = ["Candidate", "HostState", "PluginRecord", "load_plugins"]
 

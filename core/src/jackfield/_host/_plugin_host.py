@@ -15,13 +15,19 @@ import pluggy
 
 from jackfield._errors import PluginLoadError, UnknownNodeTypeError
 from jackfield._host._discovery import discover_plugins, jackfield_version
-from jackfield._host._dispatch import HookResult, PerPluginKwargs, acall_each, call_each
+from jackfield._host._dispatch import (
+    HookResult,
+    PerPluginKwargs,
+    acall_each,
+    call_each,
+    implementations,
+)
 from jackfield._host._loading import Candidate, HostState, PluginRecord, load_plugins
 from jackfield._host._settings import PluginSettings
 from jackfield._host._status import PluginInfo
 from jackfield._specs._lint import SpecProblem
+from jackfield._specs._node_spec import SPEC_VERSION, NodeSpec
 from jackfield._specs._registration import NodeRegistration
-from jackfield._specs._wire import SPEC_VERSION, NodeSpec
 
 if TYPE_CHECKING:
     from fastapi import APIRouter  # type: ignore[import-not-found, unused-ignore]
@@ -366,6 +372,36 @@ class PluginHost:
             trace=self._trace,
             kwargs=kwargs,
         )
+
+    def plugins_implementing(self, hook_name: str) -> list[str]:
+        """Names of the usable plugins that implement ``hook_name``, sorted."""
+        return [p.name for p in self.packages() if p.usable and hook_name in p.hooks]
+
+    def hook_function(self, plugin: str, hook_name: str) -> object | None:
+        """``plugin``'s implementation function of ``hook_name``, or ``None``.
+
+        Hosts read the markers decorators leave on it (completion settings).
+        """
+        impls = implementations(self._loaded().pm, hook_name, [plugin])
+        return impls[0].function if impls else None
+
+    def plugin_status(self, plugin: str) -> str | None:
+        """``"loaded"``, ``"disabled"``, ``"failed"``... or ``None`` if not installed."""
+        info = self.plugin(plugin)
+        return None if info is None else info.status.value
+
+    def call_plugin(self, plugin: str, hook_name: str, /, **kwargs: Any) -> Any:
+        """Call one plugin's implementation of ``hook_name`` and return its value.
+
+        Unlike :meth:`call_each`, the plugin's exception propagates (the caller
+        attributes it). Returns ``None`` when the plugin does not implement it.
+        """
+        results = self.call_each(hook_name, plugins=[plugin], **kwargs)
+        if not results:
+            return None
+        if results[0].error is not None:
+            raise results[0].error
+        return results[0].value
 
     def routers(self) -> dict[str, list[APIRouter]]:
         """Every loaded plugin's HTTP routers, by plugin name (plugins with none omitted).

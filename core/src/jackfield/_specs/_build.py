@@ -26,7 +26,7 @@ from jackfield._specs._meta import (
     node_spec_meta,
 )
 from jackfield._specs._node_data import BaseNodeData
-from jackfield._specs._wire import NodeSpec, PropertySpec
+from jackfield._specs._node_spec import NodeSpec, PropertySpec
 
 __all__ = ["build_spec"]
 

@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 
 from jackfield._errors import SpecError
 from jackfield._specs._meta import FieldSpecMeta
-from jackfield._specs._wire import PropertyOption, PropertyType
+from jackfield._specs._node_spec import PropertyOption, PropertyType
 
 __all__ = ["bounds", "humanize", "is_integer", "lengths_and_pattern", "resolve_type", "unwrap"]
 

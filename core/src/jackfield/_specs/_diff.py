@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from jackfield._specs._wire import SPEC_VERSION, GraphConstraints, NodeSpec, PropertySpec
+from jackfield._specs._node_spec import SPEC_VERSION, GraphConstraints, NodeSpec, PropertySpec
 
 __all__ = ["CatalogInput", "ChangeKind", "SpecChange", "SpecDiff", "diff_specs", "load_catalog"]
 

@@ -8,7 +8,7 @@ from enum import Enum
 from importlib import resources
 from typing import Any, Final
 
-from jackfield._specs._wire import DisplayOptions
+from jackfield._specs._node_spec import DisplayOptions
 
 __all__ = ["display_options_cases", "evaluate_display_options"]
 

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
-from jackfield._specs._wire import DisplayOptions, NodeSpec, PropertySpec, PropertyType
+from jackfield._specs._node_spec import DisplayOptions, NodeSpec, PropertySpec, PropertyType
 
 __all__ = ["MIN_NODE_DESCRIPTION_LENGTH", "SpecProblem", "lint_catalog", "lint_node_spec"]
 

@@ -30,7 +30,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from jackfield._errors import SpecError
-from jackfield._specs._wire import (
+from jackfield._specs._node_spec import (
     DisplayOptions,
     GraphConstraints,
     NodeCategory,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from jackfield._specs._wire import NodeSpec
+from jackfield._specs._node_spec import NodeSpec
 
 if TYPE_CHECKING:
     from jackfield._specs._node_data import BaseNodeData

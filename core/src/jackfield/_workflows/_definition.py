@@ -22,77 +22,31 @@ whom to ask for.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol, runtime_checkable
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from jackfield._errors import WorkflowError
-from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
+from jackfield._errors import ProblemKind, WorkflowError, WorkflowProblem
+from jackfield._specs._registration import NodeTypeRegistry
+from jackfield._workflows._type_index import PluginDirectory, declared_sensitive_fields
+
+#: How strictly a definition is checked: ``"draft"`` while being edited, ``"run"`` before a call.
+ValidationMode = Literal["draft", "run"]
 
 __all__ = [
     "NodePosition",
     "NodeTypeRecord",
-    "PluginDirectory",
-    "PluginStatusInfo",
-    "ProblemKind",
-    "ProblemSeverity",
+    "ValidationMode",
     "WorkflowDefinition",
     "WorkflowEdge",
     "WorkflowNode",
-    "WorkflowProblem",
     "enabled_nodes",
     "node_is_enabled",
     "record_node_types",
+    "recorded_plugin",
     "workflow_nodes",
 ]
-
-#: What a problem is about: the workflow as a whole, one node, or one edge.
-ProblemKind = Literal["workflow", "node", "edge"]
-#: ``error`` blocks the operation; ``warning`` is reported but allowed (drafts).
-ProblemSeverity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True, slots=True)
-class WorkflowProblem:
-    """One thing wrong with a workflow definition.
-
-    :param kind: ``"workflow"``, ``"node"`` or ``"edge"``.
-    :param id: the node or edge id (``None`` for workflow problems).
-    :param field: dotted path inside the node's or edge's ``data``
-        (``"api_key"``, ``"headers.0.name"``), or the structural key concerned
-        (``"source"``); ``None`` when the problem is with the whole object.
-    :param message: a readable explanation. It never contains a configuration
-        value, so problems can be logged and shown anywhere.
-    :param code: a stable machine-readable identifier (``"unknown_node_type"``,
-        ``"max_instances"``, ``"masked_value"`` ...).
-    :param severity: ``"error"`` or ``"warning"``.
-    """
-
-    kind: ProblemKind
-    id: str | None
-    field: str | None
-    message: str
-    code: str
-    severity: ProblemSeverity = "error"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the problem as a JSON-ready dict (every key always present)."""
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "field": self.field,
-            "message": self.message,
-            "code": self.code,
-            "severity": self.severity,
-        }
-
-    def __str__(self) -> str:
-        where = self.kind if self.id is None else f"{self.kind} {self.id!r}"
-        if self.field:
-            where += f" [{self.field}]"
-        return f"{self.severity}: {where}: {self.message}"
 
 
 class _DefinitionModel(BaseModel):
@@ -229,59 +183,6 @@ def _id_at(document: Any, key: str, index: int) -> str | None:
     return None
 
 
-class PluginStatusInfo(Protocol):
-    """What :class:`PluginDirectory` tells about one installed plugin."""
-
-    @property
-    def name(self) -> str:
-        """The plugin name (its entry-point name)."""
-        ...
-
-    @property
-    def status(self) -> object:
-        """``"loaded"``, ``"disabled"``, ``"failed"`` or ``"incompatible"`` (a str or an enum)."""
-        ...
-
-    @property
-    def reason(self) -> str | None:
-        """Why the plugin is not loaded, when it is not."""
-        ...
-
-
-@runtime_checkable
-class PluginDirectory(Protocol):
-    """Optional extra knowledge a registry may have about plugins.
-
-    When the registry given to :func:`jackfield.validate_workflow` (or
-    :func:`record_node_types`) also has these methods, unknown node types are
-    explained (which plugin, disabled or failed, how to enable it) and stored
-    definitions record which plugin each node type came from.
-    :class:`~jackfield.PluginHost` provides them.
-    """
-
-    def plugin_for_node_type(self, type_name: str) -> str | None:
-        """Return the name of the loaded plugin that provides ``type_name``, or ``None``."""
-        ...
-
-    def packages(self) -> Iterable[PluginStatusInfo]:
-        """Return every plugin the host knows, loaded or not."""
-        ...
-
-
-def declared_sensitive_fields(registration: NodeRegistration) -> tuple[str, ...]:
-    """Return a type's secret fields: the registration's plus the model's own.
-
-    A :class:`~jackfield.BaseNodeData` model may declare
-    ``sensitive_fields = ("api_key",)`` itself (that also hides them in its
-    repr); both declarations count.
-    """
-    declared = getattr(registration.data_model, "sensitive_fields", ())
-    names = list(registration.sensitive_fields)
-    if isinstance(declared, tuple | list | frozenset | set):
-        names.extend(name for name in declared if isinstance(name, str) and name not in names)
-    return tuple(names)
-
-
 def record_node_types(
     definition: WorkflowDefinition, registry: NodeTypeRegistry
 ) -> WorkflowDefinition:
@@ -362,3 +263,19 @@ def enabled_nodes(workflow: Any, *type_names: str) -> list[dict[str, Any]]:
         for node in workflow_nodes(workflow)
         if node_is_enabled(node) and (not wanted or node.get("type") in wanted)
     ]
+
+
+def recorded_plugin(workflow: Any, type_name: str) -> str | None:
+    """The plugin a stored definition's ``node_types`` record names for ``type_name``."""
+    records = (
+        workflow.get("node_types")
+        if isinstance(workflow, Mapping)
+        else getattr(workflow, "node_types", None)
+    )
+    if not isinstance(records, Mapping):
+        return None
+    record = records.get(type_name)
+    plugin = (
+        record.get("plugin") if isinstance(record, Mapping) else getattr(record, "plugin", None)
+    )
+    return plugin if isinstance(plugin, str) else None

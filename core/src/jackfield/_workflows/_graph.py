@@ -12,23 +12,14 @@ so there they are warnings (the start node rule is not checked at all).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal
 
-from jackfield._specs._wire import GraphConstraints
-from jackfield._workflows._definition import (
-    ProblemSeverity,
-    WorkflowDefinition,
-    WorkflowNode,
-    WorkflowProblem,
-)
-from jackfield._workflows._secrets import SensitiveFieldIndex
+from jackfield._errors import ProblemSeverity, WorkflowProblem
+from jackfield._specs._conversation_nodes import START_NODE_TYPE
+from jackfield._specs._node_spec import GraphConstraints
+from jackfield._workflows._definition import ValidationMode, WorkflowDefinition, WorkflowNode
+from jackfield._workflows._type_index import SensitiveFieldIndex
 
-__all__ = ["START_NODE_TYPE", "graph_problems", "is_start_node"]
-
-#: The core node type that opens a call.
-START_NODE_TYPE = "start"
-
-Mode = Literal["draft", "run"]
+__all__ = ["graph_problems", "is_start_node"]
 
 
 def is_start_node(node: WorkflowNode) -> bool:
@@ -129,7 +120,7 @@ def _instance_problems(
 
 
 def graph_problems(
-    definition: WorkflowDefinition, index: SensitiveFieldIndex, *, mode: Mode
+    definition: WorkflowDefinition, index: SensitiveFieldIndex, *, mode: ValidationMode
 ) -> list[WorkflowProblem]:
     """Return every graph problem of ``definition`` (see the module docstring for the rules).
 

@@ -27,15 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
+from jackfield._errors import WorkflowProblem
+from jackfield._specs._registration import NodeTypeRegistry
 from jackfield._workflows._definition import (
-    NodeTypeRecord,
     WorkflowDefinition,
     WorkflowNode,
-    WorkflowProblem,
-    declared_sensitive_fields,
     record_node_types,
 )
+from jackfield._workflows._type_index import SensitiveFieldIndex
 
 __all__ = [
     "MASK_PREFIX",
@@ -90,47 +89,6 @@ def _mask_value(value: Any) -> Any:
     if isinstance(value, list):
         return [_mask_item(item) for item in value]
     return _mask_item(value)
-
-
-class SensitiveFieldIndex:
-    """Each node type's registration, secret fields and display name, looked up once per type.
-
-    Secret fields are the registration's (see
-    :func:`~jackfield._workflows._definition.declared_sensitive_fields`) plus those named by
-    any of the given ``node_types`` records, so types no loaded plugin provides
-    are covered when a record knows them.
-    """
-
-    def __init__(self, registry: NodeTypeRegistry, *records: Mapping[str, NodeTypeRecord]) -> None:
-        self._registry = registry
-        self._records = records
-        self._registrations: dict[str, NodeRegistration | None] = {}
-        self._fields: dict[str, tuple[str, ...]] = {}
-
-    def registration(self, type_name: str) -> NodeRegistration | None:
-        """Return the registration of ``type_name`` (``None`` if no loaded plugin has it)."""
-        if type_name in self._registrations:
-            return self._registrations[type_name]
-        found = self._registrations[type_name] = self._registry.find_registration(type_name)
-        return found
-
-    def fields(self, type_name: str) -> tuple[str, ...]:
-        """Return the secret fields of ``type_name`` (empty if none are known)."""
-        found = self._fields.get(type_name)
-        if found is None:
-            registration = self.registration(type_name)
-            names = list(declared_sensitive_fields(registration)) if registration else []
-            for records in self._records:
-                record = records.get(type_name)
-                if record is not None:
-                    names.extend(n for n in record.sensitive_fields if n not in names)
-            found = self._fields[type_name] = tuple(names)
-        return found
-
-    def display_name(self, type_name: str) -> str:
-        """Return the type's display name, or the type name when it is not loaded."""
-        registration = self.registration(type_name)
-        return registration.node_spec.display_name if registration else type_name
 
 
 def mask_definition(

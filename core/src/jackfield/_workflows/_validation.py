@@ -9,29 +9,27 @@ messages are passed on only when they cannot echo a secret.
 from __future__ import annotations
 
 import logging
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, get_args
 
 from pydantic import ValidationError
 from pydantic_core.core_schema import ErrorType
 
+from jackfield._errors import ProblemSeverity, WorkflowProblem
 from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
 from jackfield._workflows._definition import (
     NodeTypeRecord,
-    PluginDirectory,
-    ProblemSeverity,
+    ValidationMode,
     WorkflowDefinition,
     WorkflowNode,
-    WorkflowProblem,
 )
 from jackfield._workflows._graph import graph_problems
-from jackfield._workflows._secrets import SensitiveFieldIndex, find_masked_values, secret_strings
+from jackfield._workflows._secrets import find_masked_values, secret_strings
+from jackfield._workflows._type_index import PluginDirectory, SensitiveFieldIndex
 
-__all__ = ["ValidationMode", "validate_workflow"]
+__all__ = ["validate_workflow"]
 
 logger = logging.getLogger("jackfield.workflow")
 
-#: ``draft``: saving an edited workflow; ``run``: about to run it.
-ValidationMode = Literal["draft", "run"]
 
 #: Pydantic's own error types, whose messages are built from the field's
 #: constraints only. ``value_error`` and ``assertion_error`` carry a model

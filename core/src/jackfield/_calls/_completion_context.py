@@ -1,118 +1,40 @@
-"""What a plugin is handed at each stage of a call's life, and what it hands back.
+"""What a completion handler is handed after the call, and how it is scheduled.
 
-- Live call: the host calls ``jackfield_create_runtime_sessions(context)`` with a
-  :class:`RuntimeContext` before the call starts; each returned
-  :class:`RuntimeSession` is attached to the :class:`~jackfield.CallTask`, watches
-  the call's events, and at call end returns a compact JSON snapshot from
-  ``on_call_finished``.
-- After the call, in a worker: ``jackfield_run_completion(nodes, context)`` gets
-  the plugin's own workflow nodes and a :class:`CompletionContext` holding that
-  snapshot. A plugin declares when its completion runs (a
-  :class:`CompletionPhase`) and how long it may take with
-  :func:`completion_settings`; it raises :class:`RetryLater` for transient failures.
+In a worker, ``jackfield_run_completion(nodes, context)`` gets the plugin's own
+workflow nodes and a :class:`CompletionContext` holding the live path's
+snapshot. A plugin declares when its completion runs (a :class:`CompletionPhase`)
+and how long it may take with :func:`completion_settings`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from jackfield._calls._events import CallTask
 from jackfield._errors import PluginError
 
 if TYPE_CHECKING:
     from jackfield._workflows._definition import WorkflowDefinition
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 __all__ = [
     "DEFAULT_COMPLETION_TIMEOUT_S",
     "CompletionContext",
     "CompletionPhase",
     "CompletionSettings",
-    "ContextMessagesProvider",
     "CredentialResolver",
-    "RetryLater",
-    "RuntimeContext",
-    "RuntimeSession",
     "completion_settings",
     "read_completion_settings",
-    "retry_after_s",
 ]
+
 
 #: Time limit of a completion handler unless its plugin or the host sets another.
 DEFAULT_COMPLETION_TIMEOUT_S: Final = 30.0
-
-#: Returns the LLM context messages of the call so far (``[{"role": ..., "content": ...}]``).
-ContextMessagesProvider = Callable[[], Sequence[Mapping[str, Any]]]
-
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
-
-
-def _no_messages() -> Sequence[Mapping[str, Any]]:
-    return ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RuntimeContext:
-    """What ``jackfield_create_runtime_sessions(context)`` receives before a call starts.
-
-    :param workflow_run_id: the host's identifier of this run of the workflow.
-    :param workflow_run: the host's record of the run; opaque to jackfield.
-    :param workflow_graph: the validated workflow definition being run (its
-        ``nodes`` are what a plugin scans for enabled nodes of its types).
-    :param run_definition: the host's run-time settings for this call (telephony,
-        voice...), opaque to jackfield.
-    :param user_config: the calling user's or organization's configuration.
-    :param is_realtime: whether the call uses a speech-to-speech realtime model
-        (no separate STT/LLM/TTS stages, so fewer usage and latency events).
-    :param context_messages_provider: call it for the LLM context messages of
-        the conversation so far; cheap, and safe to call from an observer.
-    """
-
-    workflow_run_id: str
-    workflow_run: Any = None
-    workflow_graph: WorkflowDefinition | None = None
-    run_definition: Any = None
-    user_config: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
-    is_realtime: bool = False
-    context_messages_provider: ContextMessagesProvider = _no_messages
-
-
-@runtime_checkable
-class RuntimeSession(Protocol):
-    """One plugin's collector for one call.
-
-    The host calls :meth:`attach` once, before the call starts, and
-    :meth:`on_call_finished` once, after it ends. Between the two the session's
-    observers see the call's events; keep the work there light (no network I/O)
-    and keep state on the session object, never at module level.
-    """
-
-    @property
-    def name(self) -> str:
-        """A short name for the session, used in logs (``"usage-collector"``)."""
-        ...
-
-    def attach(self, task: CallTask) -> None:
-        """Add this session's observers to ``task`` with ``task.add_observer(...)``."""
-        ...
-
-    async def on_call_finished(
-        self, *, gathered_context: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
-        """Return a compact, JSON-serialisable snapshot of the call, or ``None``.
-
-        :param gathered_context: what the host gathered at call end (for example
-            ``{"disposition": "completed", "duration_s": 42.0}``).
-        :return: the snapshot, persisted with the run under this plugin's name
-            and handed back to the plugin's completion handler as
-            ``context.runtime_snapshot``; ``None`` when there is nothing to keep.
-        """
-        ...
 
 
 #: The host's credential store as a completion handler sees it: credential
@@ -234,7 +156,10 @@ class CompletionSettings:
 
 
 _SETTINGS_ATTR: Final = "__jackfield_completion_settings__"
+
+
 _DEFAULT_SETTINGS: Final = CompletionSettings()
+
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -293,51 +218,3 @@ def read_completion_settings(
             plugin=name,
         )
     return settings
-
-
-def retry_after_s(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait according to an HTTP ``Retry-After`` header value, if usable.
-
-    Accepts both forms of the header (delay-seconds and an HTTP date) and gives
-    ``None`` for a missing or unreadable value, so a handler can write
-    ``RetryLater("rate limited", delay_s=retry_after_s(response.headers.get("Retry-After")))``.
-
-    :param now: the current time, for a date value (default: the clock, UTC).
-    """
-    text = (value or "").strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-class RetryLater(Exception):
-    """Raised by a completion handler when a failure is transient (a 503, a rate limit).
-
-    The orchestrator records the nodes it was given as due for a retry instead of
-    failed, and the host's queue runs the completion again later; nodes already
-    delivered are not passed again. After the plugin's ``max_attempts`` the nodes
-    are failed as dead-lettered.
-
-    A handler that delivered some nodes and must retry others returns a result
-    in which the value of each node to retry is a ``RetryLater`` instance
-    instead of raising.
-
-    :param message: why, for the log (never a secret).
-    :param delay_s: the earliest sensible retry, in seconds (for example from a
-        ``Retry-After`` header); ``None`` lets the orchestrator back off
-        exponentially from the plugin's ``retry_base_delay_s``.
-    """
-
-    def __init__(self, message: str = "", *, delay_s: float | None = None) -> None:
-        super().__init__(message)
-        if delay_s is not None and delay_s < 0:
-            raise ValueError("RetryLater.delay_s must not be negative")
-        self.delay_s = delay_s
