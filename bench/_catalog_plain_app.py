@@ -23,7 +23,8 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from jackfield import SPEC_VERSION, NodeSpec, PluginHost
+from jackfield import SPEC_VERSION, NodeSpec
+from jackfield.host import PluginHost
 
 
 class NodeCatalog(BaseModel):

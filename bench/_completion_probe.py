@@ -6,7 +6,7 @@ type and an ``async`` completion handler (default phase, delivery) that awaits
 DELAY_MS milliseconds and reports its node delivered; each handler measures its
 own duration. Each round, alternating the order, times:
 
-* ``complete_call``: :func:`jackfield.complete_call` over a definition holding
+* ``complete_call``: :func:`jackfield.host.complete_call` over a definition holding
   one node of each type (planning, contexts, the concurrent phase, the
   annotations and node states included);
 * ``sequential``: a one-by-one orchestrator: the same handler functions,
@@ -37,14 +37,12 @@ from jackfield import (
     CompletionContext,
     NodeRegistration,
     NodeStatus,
-    PluginHost,
-    WorkflowDefinition,
     build_spec,
-    complete_call,
     hookimpl,
     node_spec,
     spec_field,
 )
+from jackfield.host import PluginHost, WorkflowDefinition, complete_call
 
 
 class TimedHandler:

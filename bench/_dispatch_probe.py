@@ -7,9 +7,9 @@ summing tokens, measuring turns, tracking latency, counting tool calls). Each
 round, alternating the order, times the same EVENTS events (a ten-event turn
 pattern, repeated) delivered to fresh observers of the same five classes:
 
-* ``host``: the real host path: :func:`jackfield.prepare_live_call` creates
+* ``host``: the real host path: :func:`jackfield.host.prepare_live_call` creates
   the sessions through the plugin hooks, :meth:`LiveCall.attach` attaches them
-  to a :class:`jackfield.ScriptedCall` (observers guarded per plugin), and
+  to a :class:`jackfield.host.ScriptedCall` (observers guarded per plugin), and
   ``ScriptedCall.run()`` replays the events;
 * ``direct``: the five ``on_event`` methods called one after another in a
   plain loop, no host, no guard;
@@ -43,20 +43,17 @@ from jackfield import (
     CallTask,
     LatencyMetrics,
     NodeRegistration,
-    PluginHost,
     RuntimeContext,
-    ScriptedCall,
     ToolCall,
     UsageMetrics,
     UsageService,
     UserTurn,
-    WorkflowDefinition,
     build_spec,
     hookimpl,
     node_spec,
-    prepare_live_call,
     spec_field,
 )
+from jackfield.host import PluginHost, ScriptedCall, WorkflowDefinition, prepare_live_call
 
 # -- five realistic observers --------------------------------------------------------
 

@@ -34,7 +34,7 @@ def _now_ns() -> int:
 
 def _jackfield() -> tuple[bytes, float, float]:
     start = time.perf_counter()
-    from jackfield import PluginHost
+    from jackfield.host import PluginHost
 
     host = PluginHost()
     host.load()

@@ -6,12 +6,12 @@ nodes: every other node is an integration node of a type with two sensitive
 fields (``api_key``, ``signing_secret``), the rest are agent nodes chained by
 edges. It then times, alternating the order every round:
 
-* ``mask``: :func:`jackfield.mask_definition` against :func:`reference_mask`;
-* ``merge``: :func:`jackfield.merge_definition` of what a client sends back
+* ``mask``: :func:`jackfield.host.mask_definition` against :func:`reference_mask`;
+* ``merge``: :func:`jackfield.host.merge_definition` of what a client sends back
   (every mask untouched, except a new ``api_key`` on every tenth integration
   node) against :func:`reference_merge`.
 
-Each reference runs twice: on the :class:`~jackfield.WorkflowDefinition`
+Each reference runs twice: on the :class:`~jackfield.host.WorkflowDefinition`
 jackfield takes, and (``*_json``) on its plain JSON form, whose deep copy is
 cheaper. Before timing, every output is checked to hold exactly the node data
 jackfield's does, so all do the same work. Prints one JSON line:
@@ -34,17 +34,19 @@ from typing import Any
 from jackfield import (
     BaseNodeData,
     NodeRegistration,
-    PluginHost,
-    WorkflowDefinition,
     build_spec,
     hookimpl,
+    node_spec,
+    spec_field,
+)
+from jackfield.host import (
+    PluginHost,
+    WorkflowDefinition,
     looks_masked,
     mask_definition,
     mask_key,
     merge_definition,
-    node_spec,
     record_node_types,
-    spec_field,
 )
 
 INTEGRATION_TYPE = "crm_export"

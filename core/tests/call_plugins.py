@@ -10,7 +10,14 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from jackfield import BaseNodeData, CallEvent, CallTask, build_spec, node_spec, spec_field
+from jackfield import (
+    BaseNodeData,
+    CallEvent,
+    CallTask,
+    build_spec,
+    node_spec,
+    spec_field,
+)
 from jackfield._host._plugin_host import PluginHost
 from jackfield._host._settings import PluginSettings
 from jackfield._specs._registration import NodeRegistration

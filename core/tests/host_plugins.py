@@ -12,13 +12,12 @@ from typing import Any
 from jackfield import (
     BaseNodeData,
     NodeRegistration,
-    PluginHost,
-    PluginSettings,
     build_spec,
     hookimpl,
     node_spec,
     spec_field,
 )
+from jackfield.host import PluginHost, PluginSettings
 
 __all__ = [
     "NodesPlugin",

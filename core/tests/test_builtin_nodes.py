@@ -6,15 +6,8 @@ import pytest
 from host_plugins import fresh_host
 from pydantic import ValidationError
 
-from jackfield import (
-    AgentNodeData,
-    EdgeData,
-    EndNodeData,
-    NodeCategory,
-    PluginStatus,
-    StartNodeData,
-    lint_node_spec,
-)
+from jackfield import NodeCategory, lint_node_spec
+from jackfield.host import AgentNodeData, EdgeData, EndNodeData, PluginStatus, StartNodeData
 
 MODELS = {"start": StartNodeData, "agent": AgentNodeData, "end": EndNodeData}
 

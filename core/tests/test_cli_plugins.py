@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from host_plugins import NodesPlugin, RaisingPlugin, make_model, make_registration
 
-from jackfield import PluginHost, PluginSettings
 from jackfield._cli import main
 from jackfield._cli._plugins import HostFactory
+from jackfield.host import PluginHost, PluginSettings
 
 PLUGIN_KEYS = {
     "name",

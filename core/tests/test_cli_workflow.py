@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 from workflow_nodes import TunerNode, WebhookNode, make_registry, registration, sample_definition
 
-from jackfield import PluginHost, hookimpl, mask_definition
+from jackfield import hookimpl
 from jackfield._cli import main
 from jackfield._host._settings import PluginSettings
+from jackfield.host import PluginHost, mask_definition
 
 SECRETS = ["tk_live0123456789", "ws_secretworkspace", "key-alpha-11111", "hunter2hunter2"]
 
@@ -145,7 +146,7 @@ def test_validate_through_a_real_plugin_host(tmp_path):
 def test_a_disabled_plugin_is_named_with_how_to_enable_it(tmp_path):
     loaded = PluginHost(autoload=False, settings=PluginSettings(autoload=False))
     loaded.register(_AcmePlugin(), name="acme")
-    from jackfield import WorkflowDefinition, record_node_types
+    from jackfield.host import WorkflowDefinition, record_node_types
 
     saved = record_node_types(WorkflowDefinition.from_dict(_conversation_with_tuner()), loaded)
     path = tmp_path / "workflow.json"

@@ -14,8 +14,8 @@ from packaging.specifiers import SpecifierSet
 
 import jackfield._host._discovery as discovery
 import jackfield._host._loading as loading
-from jackfield import PluginHost, PluginSettings, PluginStatus
 from jackfield._host._discovery import ENTRY_POINT_GROUP, discover_plugins, requirement_admits
+from jackfield.host import PluginHost, PluginSettings, PluginStatus
 
 
 class FakeDist:

@@ -15,7 +15,6 @@ from jackfield import (
     CallStarted,
     CallTask,
     LatencyMetrics,
-    ScriptedCall,
     ToolCall,
     UsageMetrics,
     UsageService,
@@ -24,6 +23,7 @@ from jackfield import (
     parse_call_event,
     parse_call_events,
 )
+from jackfield.host import ScriptedCall
 
 T0 = datetime(2025, 3, 1, 10, 0, 0, tzinfo=UTC)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from workflow_nodes import make_registry, sample_definition
 
-from jackfield import WorkflowDefinition, WorkflowProblem, validate_workflow
+from jackfield import WorkflowProblem
+from jackfield.host import WorkflowDefinition, validate_workflow
 
 
 def _tuner(node_id: str) -> dict:

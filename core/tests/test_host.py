@@ -18,12 +18,12 @@ from jackfield import (
     DuplicateNameError,
     NodeRegistration,
     PluginLoadError,
-    PluginStatus,
     RegistrationError,
     UnknownNodeTypeError,
     build_spec,
     hookimpl,
 )
+from jackfield.host import PluginStatus
 
 
 def test_registered_plugin_is_loaded_with_its_hooks_and_node_types():
@@ -344,7 +344,7 @@ def test_strict_mode_raises_the_first_problem(plugin, error):
 def test_strict_mode_from_settings():
     host = fresh_host(strict=False)
     assert not host.strict
-    from jackfield import PluginHost, PluginSettings
+    from jackfield.host import PluginHost, PluginSettings
 
     strict_host = PluginHost(autoload=False, settings=PluginSettings(strict=True))
     strict_host.register(RaisingPlugin(), name="offender")
@@ -353,7 +353,8 @@ def test_strict_mode_from_settings():
 
 
 def test_unreadable_config_is_reported_or_raised_in_strict_mode(caplog):
-    from jackfield import ConfigError, PluginHost, PluginSettings
+    from jackfield import ConfigError
+    from jackfield.host import PluginHost, PluginSettings
 
     settings = PluginSettings(unreadable_config="config file /x.toml is not valid TOML")
     with caplog.at_level(logging.WARNING, logger="jackfield.host"):

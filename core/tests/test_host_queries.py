@@ -7,14 +7,8 @@ import json
 import pytest
 from host_plugins import NodesPlugin, RaisingPlugin, fresh_host, make_registration
 
-from jackfield import (
-    SPEC_VERSION,
-    NodeTypeRegistry,
-    PluginHost,
-    PluginStatus,
-    UnknownNodeTypeError,
-    default_host,
-)
+from jackfield import SPEC_VERSION, UnknownNodeTypeError
+from jackfield.host import NodeTypeRegistry, PluginHost, PluginStatus, default_host
 
 
 def _host_with_two_types():

@@ -9,16 +9,9 @@ from datetime import UTC, datetime
 
 from call_plugins import RecordingSession, make_host, make_plugin, workflow
 
-from jackfield import (
-    BotTurn,
-    CallEnded,
-    CallStarted,
-    RuntimeContext,
-    ScriptedCall,
-    UserTurn,
-    WorkflowDefinition,
-)
+from jackfield import BotTurn, CallEnded, CallStarted, RuntimeContext, UserTurn
 from jackfield._calls._live import prepare_live_call
+from jackfield.host import ScriptedCall, WorkflowDefinition
 
 
 def script():

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jackfield import WorkflowDefinition, enabled_nodes, retry_after_s
+from jackfield import enabled_nodes, retry_after_s
+from jackfield.host import WorkflowDefinition
 
 DEFINITION = {
     "nodes": [

@@ -8,16 +8,8 @@ from pathlib import Path
 
 from call_plugins import make_host, make_plugin, workflow
 
-from jackfield import (
-    CallRecorder,
-    CallSnapshot,
-    RuntimeContext,
-    ScriptedCall,
-    UsageService,
-    WorkflowDefinition,
-    complete_call,
-    prepare_live_call,
-)
+from jackfield import CallRecorder, CallSnapshot, RuntimeContext, UsageService
+from jackfield.host import ScriptedCall, WorkflowDefinition, complete_call, prepare_live_call
 
 EXAMPLE_CALL = Path(__file__).parents[2] / "examples" / "call.json"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from jackfield import BotTurn, CallEnded, CallStarted, ScriptedCall, UserTurn, dump_call_events
+from jackfield import BotTurn, CallEnded, CallStarted, UserTurn, dump_call_events
+from jackfield.host import ScriptedCall
 
 
 class Recorder:

@@ -14,7 +14,7 @@ from workflow_nodes import (
     sample_definition,
 )
 
-from jackfield import (
+from jackfield.host import (
     MASK_PREFIX,
     WorkflowDefinition,
     find_masked_values,

@@ -15,13 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from workflow_nodes import make_registry
 
-from jackfield import (
-    WorkflowDefinition,
-    looks_masked,
-    mask_definition,
-    merge_definition,
-)
 from jackfield._workflows._type_index import declared_sensitive_fields
+from jackfield.host import WorkflowDefinition, looks_masked, mask_definition, merge_definition
 
 #: Never used by ids, names, types or keys below; no "*" (the mask character).
 SECRET_ALPHABET = string.ascii_uppercase + string.digits + "#$%&+/=._-ÉÑ"

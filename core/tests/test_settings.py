@@ -6,8 +6,9 @@ import tomllib
 
 import pytest
 
-from jackfield import ConfigError, PluginSettings
+from jackfield import ConfigError
 from jackfield._host._settings import default_config_path, set_plugin_disabled
+from jackfield.host import PluginSettings
 
 
 def test_defaults_with_an_empty_environment(tmp_path):

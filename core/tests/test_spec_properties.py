@@ -14,7 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, create_model
 
-from jackfield import BaseNodeData, NodeSpec, PropertyType, build_spec, node_spec, spec_field
+from jackfield import (
+    BaseNodeData,
+    NodeSpec,
+    PropertyType,
+    build_spec,
+    node_spec,
+    spec_field,
+)
 
 UI_ONLY_KEYS = frozenset(
     {"display_name", "placeholder", "display_options", "renderer_options", "editor", "icon"}

@@ -8,13 +8,8 @@ import pytest
 from pydantic import ValidationError
 from workflow_nodes import PluginEntry, make_directory, make_registry, sample_definition
 
-from jackfield import (
-    NodeTypeRecord,
-    WorkflowDefinition,
-    WorkflowError,
-    WorkflowNode,
-    record_node_types,
-)
+from jackfield import WorkflowError
+from jackfield.host import NodeTypeRecord, WorkflowDefinition, WorkflowNode, record_node_types
 
 
 def _newer_editor_document() -> dict:

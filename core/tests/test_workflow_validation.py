@@ -14,15 +14,8 @@ from workflow_nodes import (
     sample_definition,
 )
 
-from jackfield import (
-    BaseNodeData,
-    WorkflowDefinition,
-    mask_definition,
-    node_spec,
-    record_node_types,
-    spec_field,
-    validate_workflow,
-)
+from jackfield import BaseNodeData, node_spec, spec_field
+from jackfield.host import WorkflowDefinition, mask_definition, record_node_types, validate_workflow
 
 
 def _with_nodes(*nodes: dict, edges: list[dict] | None = None, **extra) -> WorkflowDefinition:

@@ -18,12 +18,12 @@ from jackfield import (
     GraphConstraints,
     NodeCategory,
     PropertyType,
-    WorkflowDefinition,
     build_spec,
     node_spec,
     spec_field,
 )
 from jackfield._specs._registration import NodeRegistration
+from jackfield.host import WorkflowDefinition
 
 __all__ = [
     "AgentNode",
@@ -131,7 +131,7 @@ def registration(model: type[BaseNodeData], *secrets: str) -> NodeRegistration:
 
 
 class DictRegistry:
-    """The smallest :class:`~jackfield.NodeTypeRegistry`: a dict of registrations."""
+    """The smallest :class:`~jackfield.host.NodeTypeRegistry`: a dict of registrations."""
 
     def __init__(self, registrations: Iterable[NodeRegistration]) -> None:
         self.registrations = {r.type_name: r for r in registrations}
@@ -152,7 +152,7 @@ class PluginEntry:
 
 
 class Directory(DictRegistry):
-    """A registry that also knows plugins (a :class:`~jackfield.PluginDirectory`)."""
+    """A registry that also knows plugins (a :class:`~jackfield.host.PluginDirectory`)."""
 
     def __init__(
         self,

@@ -1,16 +1,14 @@
-"""jackfield: the plugin host and contract for voice-AI call integrations.
+"""jackfield: the plugin contract for voice-AI call integrations.
 
-Plugin authors import everything they need from here; modules whose names start
-with an underscore are private and may change without notice.
+Plugin authors import everything they need from here: node models and spec
+helpers, the hook markers, node registration, call events, the runtime and
+completion contexts, the retry signal, result helpers and the errors. Host
+writers (a server, a worker, a test harness) also use :mod:`jackfield.host`.
+Modules whose names start with an underscore are private and may change
+without notice.
 """
 
-from jackfield._calls._completion import (
-    COMPLETION_STATE_KEY,
-    CompletionOutcome,
-    NodeOutcome,
-    NodeStatus,
-    complete_call,
-)
+from jackfield._calls._completion import COMPLETION_STATE_KEY, NodeStatus
 from jackfield._calls._completion_context import (
     DEFAULT_COMPLETION_TIMEOUT_S,
     CompletionContext,
@@ -18,7 +16,6 @@ from jackfield._calls._completion_context import (
     CompletionSettings,
     CredentialResolver,
     completion_settings,
-    read_completion_settings,
 )
 from jackfield._calls._events import (
     BotTurn,
@@ -36,7 +33,6 @@ from jackfield._calls._events import (
     parse_call_event,
     parse_call_events,
 )
-from jackfield._calls._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
 from jackfield._calls._recorder import (
     CallRecorder,
     CallSnapshot,
@@ -50,7 +46,6 @@ from jackfield._calls._runtime_context import (
     RuntimeContext,
     RuntimeSession,
 )
-from jackfield._calls._scripted import ScriptedCall
 from jackfield._errors import (
     ConfigError,
     DuplicateNameError,
@@ -64,12 +59,7 @@ from jackfield._errors import (
     WorkflowError,
     WorkflowProblem,
 )
-from jackfield._host._dispatch import HookResult
-from jackfield._host._plugin_host import PluginHost, default_host
-from jackfield._host._settings import PluginSettings
-from jackfield._host._status import PluginInfo, PluginStatus
 from jackfield._specs._build import build_spec
-from jackfield._specs._conversation_nodes import AgentNodeData, EdgeData, EndNodeData, StartNodeData
 from jackfield._specs._diff import SpecChange, SpecDiff, diff_specs
 from jackfield._specs._display import display_options_cases, evaluate_display_options
 from jackfield._specs._lint import SpecProblem, lint_catalog, lint_node_spec
@@ -87,37 +77,14 @@ from jackfield._specs._node_spec import (
     PropertyType,
     RendererOptions,
 )
-from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
-from jackfield._workflows._definition import (
-    NodePosition,
-    NodeTypeRecord,
-    ValidationMode,
-    WorkflowDefinition,
-    WorkflowEdge,
-    WorkflowNode,
-    enabled_nodes,
-    record_node_types,
-)
-from jackfield._workflows._secrets import (
-    MASK_PREFIX,
-    MergeResult,
-    find_masked_values,
-    looks_masked,
-    mask_definition,
-    mask_key,
-    merge_definition,
-)
-from jackfield._workflows._type_index import PluginDirectory, PluginStatusInfo
-from jackfield._workflows._validation import validate_workflow
+from jackfield._specs._registration import NodeRegistration
+from jackfield._workflows._definition import enabled_nodes
 from jackfield.hookspecs import hookimpl, hookspec
 
 __all__ = [
     "COMPLETION_STATE_KEY",
     "DEFAULT_COMPLETION_TIMEOUT_S",
-    "DEFAULT_FINISH_TIMEOUT_S",
-    "MASK_PREFIX",
     "SPEC_VERSION",
-    "AgentNodeData",
     "BaseNodeData",
     "BotTurn",
     "CallEnded",
@@ -128,7 +95,6 @@ __all__ = [
     "CallStarted",
     "CallTask",
     "CompletionContext",
-    "CompletionOutcome",
     "CompletionPhase",
     "CompletionSettings",
     "ConfigError",
@@ -136,33 +102,18 @@ __all__ = [
     "CredentialResolver",
     "DisplayOptions",
     "DuplicateNameError",
-    "EdgeData",
-    "EndNodeData",
     "GraphConstraints",
-    "HookResult",
     "IncompatiblePluginError",
     "JackfieldError",
     "LatencyEntry",
     "LatencyMetrics",
-    "LiveCall",
-    "MergeResult",
     "NodeCategory",
     "NodeExample",
-    "NodeOutcome",
-    "NodePosition",
     "NodeRegistration",
     "NodeSpec",
     "NodeStatus",
-    "NodeTypeRecord",
-    "NodeTypeRegistry",
-    "PluginDirectory",
     "PluginError",
-    "PluginHost",
-    "PluginInfo",
     "PluginLoadError",
-    "PluginSettings",
-    "PluginStatus",
-    "PluginStatusInfo",
     "PropertyOption",
     "PropertySpec",
     "PropertyType",
@@ -171,12 +122,10 @@ __all__ = [
     "RetryLater",
     "RuntimeContext",
     "RuntimeSession",
-    "ScriptedCall",
     "SpecChange",
     "SpecDiff",
     "SpecError",
     "SpecProblem",
-    "StartNodeData",
     "ToolCall",
     "TranscriptEntry",
     "UnknownNodeTypeError",
@@ -184,37 +133,22 @@ __all__ = [
     "UsageMetrics",
     "UsageService",
     "UserTurn",
-    "ValidationMode",
-    "WorkflowDefinition",
-    "WorkflowEdge",
     "WorkflowError",
-    "WorkflowNode",
     "WorkflowProblem",
     "build_spec",
-    "complete_call",
     "completion_settings",
-    "default_host",
     "diff_specs",
     "display_options_cases",
     "dump_call_events",
     "enabled_nodes",
     "evaluate_display_options",
-    "find_masked_values",
     "hookimpl",
     "hookspec",
     "lint_catalog",
     "lint_node_spec",
-    "looks_masked",
-    "mask_definition",
-    "mask_key",
-    "merge_definition",
     "node_spec",
     "parse_call_event",
     "parse_call_events",
-    "prepare_live_call",
-    "read_completion_settings",
-    "record_node_types",
     "retry_after_s",
     "spec_field",
-    "validate_workflow",
 ]

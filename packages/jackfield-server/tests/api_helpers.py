@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from jackfield import PluginHost
+from jackfield.host import PluginHost
 from jackfield_server import (
     Database,
     NotFoundError,

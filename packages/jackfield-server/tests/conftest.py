@@ -21,7 +21,7 @@ from server_plugins import delivery_plugin, make_host
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from jackfield import PluginHost
+from jackfield.host import PluginHost
 from jackfield_server import Database, SecretBox, Settings, create_organization
 
 POSTGRES_URL = os.environ.get(

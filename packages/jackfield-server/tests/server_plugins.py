@@ -20,7 +20,6 @@ from jackfield import (
     CompletionPhase,
     GraphConstraints,
     NodeRegistration,
-    PluginHost,
     RetryLater,
     build_spec,
     completion_settings,
@@ -28,6 +27,7 @@ from jackfield import (
     node_spec,
     spec_field,
 )
+from jackfield.host import PluginHost
 
 
 def delivery_model(type_name: str) -> type[BaseNodeData]:

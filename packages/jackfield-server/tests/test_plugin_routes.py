@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 from server_plugins import make_host
 from starlette.routing import Route
 
-from jackfield import PluginHost, PluginLoadError, hookimpl
+from jackfield import PluginLoadError, hookimpl
+from jackfield.host import PluginHost
 
 
 def _plugin(routers):

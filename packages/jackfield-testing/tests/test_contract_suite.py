@@ -20,8 +20,15 @@ from typing import ClassVar
 from pydantic import model_validator
 
 from jackfield import (
-    BaseNodeData, CallRecorder, GraphConstraints, NodeCategory, NodeRegistration,
-    build_spec, hookimpl, node_spec, spec_field,
+    BaseNodeData,
+    CallRecorder,
+    GraphConstraints,
+    NodeCategory,
+    NodeRegistration,
+    build_spec,
+    hookimpl,
+    node_spec,
+    spec_field,
 )
 
 EXAMPLE = {

@@ -10,11 +10,11 @@ import jackfield_paygent.plugin
 from jackfield_paygent import API_KEY_HEADER, IDEMPOTENCY_HEADER
 from pytest_httpserver import HTTPServer
 
-from jackfield import (
+from jackfield import RuntimeContext
+from jackfield.host import (
     CompletionOutcome,
     PluginHost,
     PluginSettings,
-    RuntimeContext,
     ScriptedCall,
     WorkflowDefinition,
     complete_call,

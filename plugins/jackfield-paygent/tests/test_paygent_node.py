@@ -7,12 +7,10 @@ from jackfield_paygent import DEFAULT_BASE_URL, DEFAULT_TIMEOUT_S, PaygentNode
 from paygent_support import API_KEY, make_host, node_data, workflow
 from pydantic import ValidationError
 
-from jackfield import (
-    NodeCategory,
+from jackfield import NodeCategory, build_spec, lint_node_spec
+from jackfield.host import (
     PluginStatus,
     WorkflowDefinition,
-    build_spec,
-    lint_node_spec,
     mask_definition,
     mask_key,
     merge_definition,

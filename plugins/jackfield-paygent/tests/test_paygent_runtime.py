@@ -11,7 +11,8 @@ from jackfield_paygent import DEFAULT_BASE_URL, REALTIME_KEY, PaygentRecorder
 from jackfield_paygent.plugin import jackfield_create_runtime_sessions
 from paygent_support import CALL_EVENTS, RUN_ID, make_host, node_data, record, workflow
 
-from jackfield import CallSnapshot, RuntimeContext, ScriptedCall, UsageService, WorkflowDefinition
+from jackfield import CallSnapshot, RuntimeContext, UsageService
+from jackfield.host import ScriptedCall, WorkflowDefinition
 
 
 def test_snapshot_from_a_scripted_call_is_compact_json():

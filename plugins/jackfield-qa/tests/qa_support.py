@@ -6,10 +6,10 @@ import asyncio
 import json
 from typing import Any, Final
 
-from jackfield import (
+from jackfield import RuntimeContext
+from jackfield.host import (
     CompletionOutcome,
     PluginHost,
-    RuntimeContext,
     ScriptedCall,
     WorkflowDefinition,
     complete_call,

@@ -15,13 +15,15 @@ from qa_support import API_KEY, qa_workflow
 from jackfield import (
     CompletionPhase,
     NodeCategory,
+    PropertyType,
+    build_spec,
+    lint_node_spec,
+)
+from jackfield.host import (
     PluginHost,
     PluginSettings,
     PluginStatus,
-    PropertyType,
     WorkflowDefinition,
-    build_spec,
-    lint_node_spec,
     mask_definition,
     merge_definition,
     read_completion_settings,

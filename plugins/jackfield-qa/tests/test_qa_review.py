@@ -16,7 +16,8 @@ from jackfield_qa import (
 )
 from qa_support import booking_call, qa_workflow, record_snapshot, review
 
-from jackfield import CallSnapshot, WorkflowDefinition
+from jackfield import CallSnapshot
+from jackfield.host import WorkflowDefinition
 
 STEP_IDS = ("greet", "book", "bye")
 

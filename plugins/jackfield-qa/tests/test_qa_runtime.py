@@ -7,7 +7,8 @@ import json
 from jackfield_qa import SESSION_NAME, create_runtime_sessions, has_enabled_qa_node
 from qa_support import booking_call, qa_data, qa_workflow, record_call
 
-from jackfield import CallSnapshot, RuntimeContext, WorkflowDefinition
+from jackfield import CallSnapshot, RuntimeContext
+from jackfield.host import WorkflowDefinition
 
 
 def _context(workflow):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jackfield_tuner.plugin
 import pytest
 
-from jackfield import PluginHost, PluginSettings
+from jackfield.host import PluginHost, PluginSettings
 
 
 @pytest.fixture(scope="session")

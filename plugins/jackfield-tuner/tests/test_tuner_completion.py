@@ -11,13 +11,8 @@ import pytest
 from jackfield_tuner import run_completion
 from tuner_support import API_KEY, record_call, tuner_data, tuner_workflow
 
-from jackfield import (
-    COMPLETION_STATE_KEY,
-    CompletionContext,
-    NodeStatus,
-    RetryLater,
-    complete_call,
-)
+from jackfield import COMPLETION_STATE_KEY, CompletionContext, NodeStatus, RetryLater
+from jackfield.host import complete_call
 
 CALL_PATH = "/api/v1/public/call"
 QUERY = {"workspace_id": "42", "agent_remote_identifier": "riverside-receptionist"}

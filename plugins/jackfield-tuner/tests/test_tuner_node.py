@@ -12,13 +12,15 @@ from tuner_support import API_KEY, tuner_data, tuner_workflow
 
 from jackfield import (
     DisplayOptions,
-    PluginStatus,
     PropertyType,
     RendererOptions,
-    WorkflowDefinition,
     build_spec,
     evaluate_display_options,
     lint_node_spec,
+)
+from jackfield.host import (
+    PluginStatus,
+    WorkflowDefinition,
     mask_definition,
     merge_definition,
     validate_workflow,

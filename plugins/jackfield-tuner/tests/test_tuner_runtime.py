@@ -7,7 +7,8 @@ import json
 from jackfield_tuner import SESSION_NAME, create_runtime_sessions, has_enabled_tuner_node
 from tuner_support import call_events, record_call, tuner_data, tuner_workflow
 
-from jackfield import CallRecorder, CallSnapshot, RuntimeContext, UsageService, WorkflowDefinition
+from jackfield import CallRecorder, CallSnapshot, RuntimeContext, UsageService
+from jackfield.host import WorkflowDefinition
 
 
 def _context(workflow):

@@ -6,13 +6,8 @@ import asyncio
 import json
 from typing import Any, Final
 
-from jackfield import (
-    PluginHost,
-    RuntimeContext,
-    ScriptedCall,
-    WorkflowDefinition,
-    prepare_live_call,
-)
+from jackfield import RuntimeContext
+from jackfield.host import PluginHost, ScriptedCall, WorkflowDefinition, prepare_live_call
 
 #: The API key every test node holds; no result or log may contain it.
 API_KEY: Final = "tr_api_secret_value_7f3a"

@@ -9,7 +9,7 @@ from typing import Any
 import jackfield_webhook.plugin
 import pytest
 
-from jackfield import PluginHost, PluginSettings
+from jackfield.host import PluginHost, PluginSettings
 
 
 @pytest.fixture(scope="session")

@@ -22,12 +22,11 @@ from jackfield import (
     NodeStatus,
     RetryLater,
     build_spec,
-    complete_call,
     completion_settings,
     hookimpl,
     node_spec,
-    read_completion_settings,
 )
+from jackfield.host import complete_call, read_completion_settings
 
 RUN = {
     "id": "run_42",

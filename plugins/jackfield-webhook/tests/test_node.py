@@ -13,13 +13,11 @@ from jackfield_webhook import (
 )
 from pydantic import ValidationError
 
-from jackfield import (
+from jackfield import PropertyType, build_spec, lint_node_spec
+from jackfield.host import (
     MASK_PREFIX,
     PluginStatus,
-    PropertyType,
     WorkflowDefinition,
-    build_spec,
-    lint_node_spec,
     mask_definition,
     merge_definition,
     validate_workflow,

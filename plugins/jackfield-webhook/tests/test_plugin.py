@@ -7,15 +7,8 @@ import json
 import subprocess
 import sys
 
-from jackfield import (
-    CallEnded,
-    CallStarted,
-    RuntimeContext,
-    ScriptedCall,
-    UserTurn,
-    WorkflowDefinition,
-    prepare_live_call,
-)
+from jackfield import CallEnded, CallStarted, RuntimeContext, UserTurn
+from jackfield.host import ScriptedCall, WorkflowDefinition, prepare_live_call
 
 _HEAVY = ("httpx", "jinja2", "fastapi", "starlette")
 
@@ -42,7 +35,8 @@ def test_importing_the_package_is_light_until_a_heavy_name_is_used():
 
 def test_building_the_catalog_imports_nothing_heavy():
     statement = (
-        "from jackfield import PluginHost, PluginSettings; import jackfield_webhook.plugin as p; "
+        "from jackfield.host import PluginHost, PluginSettings; "
+        "import jackfield_webhook.plugin as p; "
         "h = PluginHost(autoload=False, strict=True, settings=PluginSettings(autoload=False)); "
         "h.register(p, name='webhook'); h.node_specs()"
     )

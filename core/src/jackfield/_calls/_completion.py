@@ -416,10 +416,10 @@ async def complete_call(
 ) -> CompletionOutcome:
     """Run the post-call completion of one workflow run; never raises for a plugin.
 
-    :param host: the :class:`~jackfield.PluginHost` whose plugins run.
+    :param host: the :class:`~jackfield.host.PluginHost` whose plugins run.
     :param workflow_run_id: the run's id.
     :param workflow_definition: the definition the run was pinned to (a
-        :class:`~jackfield.WorkflowDefinition`, or its JSON form).
+        :class:`~jackfield.host.WorkflowDefinition`, or its JSON form).
     :raises WorkflowError: if the JSON form is not a workflow definition.
     :param workflow_run: the host's record of the run, passed on to handlers.
     :param definition_id: the pinned definition's id.

@@ -8,7 +8,7 @@ event is a frozen Pydantic model with a string ``kind`` and an aware
      "text": "I'd like to book a table", "started_at": "...", "ended_at": "..."}
 
 A :class:`CallTask` is whatever runs the call (a media pipeline, or
-:class:`~jackfield.ScriptedCall` for tests and demos); a :class:`CallObserver`
+:class:`~jackfield.host.ScriptedCall` for tests and demos); a :class:`CallObserver`
 is any object with an ``on_event(event)`` method added to a task. Observers run
 on the call's own loop, so they must be quick and must not do network I/O:
 collect while the call runs, deliver after it.

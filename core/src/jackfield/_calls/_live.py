@@ -303,7 +303,7 @@ def prepare_live_call(host: PluginHost, context: RuntimeContext) -> LiveCall:
     once. A plugin that raises, or returns something that is not a list of
     sessions, gets an error entry and no session.
 
-    :param host: the :class:`~jackfield.PluginHost` whose plugins are asked.
+    :param host: the :class:`~jackfield.host.PluginHost` whose plugins are asked.
     :param context: the call about to start.
     """
     wanted = _plugins_with_enabled_nodes(host, context.workflow_graph)

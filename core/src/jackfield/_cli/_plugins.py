@@ -22,7 +22,7 @@ __all__ = ["HostFactory", "host_for", "plugins", "strict_option"]
 
 @dataclass(frozen=True, slots=True)
 class HostFactory:
-    """Builds the :class:`~jackfield.PluginHost` a command uses.
+    """Builds the :class:`~jackfield.host.PluginHost` a command uses.
 
     ``make(strict)`` returns a fresh host: ``strict=True`` when the command got
     ``--strict``, ``False`` when it must never be strict (``doctor`` reports

@@ -1,7 +1,7 @@
 """``jackfield workflow``: check and mask workflow definition files without a server.
 
 Both commands resolve node types through the process's plugin host
-(:func:`~jackfield.default_host`), so they see exactly the plugins this
+(:func:`~jackfield.host.default_host`), so they see exactly the plugins this
 environment would load. A caller embedding the CLI may pass its own registry
 as the click context object (``main(obj=registry)``).
 """

@@ -329,7 +329,7 @@ class PluginHost:
         """Call ``hook_name`` on every loaded plugin (or only ``plugins``), one at a time.
 
         Never raises for a plugin: each call's value or exception comes back in
-        its :class:`~jackfield.HookResult`, attributed to the plugin. ``kwargs``
+        its :class:`~jackfield.host.HookResult`, attributed to the plugin. ``kwargs``
         are the hook's arguments; ``per_plugin(name)`` may return arguments that
         differ per plugin (merged over ``kwargs``). Awaitables are returned, not
         awaited: see :meth:`acall_each`.

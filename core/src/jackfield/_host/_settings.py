@@ -106,7 +106,7 @@ def _disabled_in_config(document: Mapping[str, Any], path: Path) -> frozenset[st
 
 @dataclass(frozen=True, slots=True)
 class PluginSettings:
-    """The enable/disable settings a :class:`~jackfield.PluginHost` applies.
+    """The enable/disable settings a :class:`~jackfield.host.PluginHost` applies.
 
     Build one with :meth:`from_env` (what the host does by default) or directly
     in tests. ``allowed=None`` means no allow-list; an empty frozenset means an

@@ -27,7 +27,7 @@ class PluginInfo:
     """One plugin as the host sees it, whatever its status.
 
     :param name: the plugin name (the entry-point name, or the name given to
-        :meth:`~jackfield.PluginHost.register`).
+        :meth:`~jackfield.host.PluginHost.register`).
     :param distribution: the installed distribution that provides it (``None``
         for plugin objects registered directly).
     :param version: that distribution's version.

@@ -36,7 +36,7 @@ class NodeRegistration:
 class NodeTypeRegistry(Protocol):
     """Anything that can resolve a node type string to its registration.
 
-    :class:`~jackfield.PluginHost` implements it; workflow validation and masking
+    :class:`~jackfield.host.PluginHost` implements it; workflow validation and masking
     accept any object that does, so they can be used without a host.
     """
 

@@ -6,5 +6,5 @@ graph rules, and validation in draft and run mode.
 
 May import: :mod:`jackfield._specs` and :mod:`jackfield._errors`. Independent of
 :mod:`jackfield._host`: node types are looked up through the
-:class:`~jackfield.NodeTypeRegistry` protocol, which a host satisfies.
+:class:`~jackfield.host.NodeTypeRegistry` protocol, which a host satisfies.
 """

@@ -65,7 +65,7 @@ class NodePosition(_DefinitionModel):
 class WorkflowNode(_DefinitionModel):
     """One node: its ``type`` names a node type, ``data`` is that type's settings.
 
-    ``data`` is kept as plain JSON; :func:`jackfield.validate_workflow` checks
+    ``data`` is kept as plain JSON; :func:`jackfield.host.validate_workflow` checks
     it against the type's data model without changing it.
     """
 
@@ -219,7 +219,7 @@ def record_node_types(
 def workflow_nodes(workflow: Any) -> Iterator[dict[str, Any]]:
     """Yield each node of ``workflow`` as a plain dict (``{"id", "type", "data", ...}``).
 
-    ``workflow`` is a :class:`~jackfield.WorkflowDefinition`, its JSON form (a
+    ``workflow`` is a :class:`~jackfield.host.WorkflowDefinition`, its JSON form (a
     mapping with ``"nodes"``, a list or an id-keyed mapping of nodes), or
     ``None`` (no nodes).
     """

@@ -1,6 +1,6 @@
 """Graph rules of a workflow: ids, edge endpoints, and each type's GraphConstraints.
 
-Used by :func:`jackfield.validate_workflow`; every message names node types by
+Used by :func:`jackfield.host.validate_workflow`; every message names node types by
 their display name ("Workflow can have at most one Tuner node").
 
 Upper bounds, duplicate ids and dangling edges are errors in both modes. Lower

@@ -227,7 +227,7 @@ def merge_definition(
     Secret fields come from ``registry`` and the ``node_types`` records of
     both definitions. Node ids used twice (in either definition) never get a
     secret restored. The result's ``node_types`` record is brought up to date
-    with :func:`~jackfield.record_node_types`, keeping the stored record for
+    with :func:`~jackfield.host.record_node_types`, keeping the stored record for
     types no loaded plugin provides.
     """
     index = SensitiveFieldIndex(registry, stored.node_types, incoming.node_types)

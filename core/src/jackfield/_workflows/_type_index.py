@@ -1,7 +1,7 @@
 """Looking node types up for a workflow: registrations, secret fields, display names.
 
 Workflows never import the host. They look node types up through the
-:class:`~jackfield.NodeTypeRegistry` protocol, and learn more (which plugin
+:class:`~jackfield.host.NodeTypeRegistry` protocol, and learn more (which plugin
 serves a type, why a type is unavailable) when the registry is also a
 :class:`PluginDirectory`; :class:`~jackfield.host.PluginHost` is both.
 :class:`SensitiveFieldIndex` caches those look-ups for one operation.
@@ -48,11 +48,11 @@ class PluginStatusInfo(Protocol):
 class PluginDirectory(Protocol):
     """Optional extra knowledge a registry may have about plugins.
 
-    When the registry given to :func:`jackfield.validate_workflow` (or
+    When the registry given to :func:`jackfield.host.validate_workflow` (or
     :func:`record_node_types`) also has these methods, unknown node types are
     explained (which plugin, disabled or failed, how to enable it) and stored
     definitions record which plugin each node type came from.
-    :class:`~jackfield.PluginHost` provides them.
+    :class:`~jackfield.host.PluginHost` provides them.
     """
 
     def plugin_for_node_type(self, type_name: str) -> str | None:

@@ -56,10 +56,10 @@ def validate_workflow(
     mode (the node is kept untouched; saving may go on) and an ``error`` in
     ``run`` mode. Its problem says which plugin provides the type when that is
     known (from the definition's ``node_types`` record, or the registry when it
-    is a :class:`~jackfield.PluginDirectory`) and how to enable or install it.
+    is a :class:`~jackfield.host.PluginDirectory`) and how to enable or install it.
 
-    :param registry: resolves node types; a :class:`~jackfield.PluginHost` or
-        any :class:`~jackfield.NodeTypeRegistry`.
+    :param registry: resolves node types; a :class:`~jackfield.host.PluginHost` or
+        any :class:`~jackfield.host.NodeTypeRegistry`.
     :param mode: ``"draft"`` (saving) or ``"run"`` (about to run).
     """
     if mode not in ("draft", "run"):

@@ -16,7 +16,7 @@ from importlib.metadata import version as distribution_version
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
-from jackfield import PluginHost
+from jackfield.host import PluginHost
 from jackfield_server._api._catalog import CatalogCache, catalog_router
 from jackfield_server._api._deps import StateDep, require_caller
 from jackfield_server._api._problems import install_error_handlers

@@ -27,7 +27,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
 
-from jackfield import PluginHost, PluginLoadError
+from jackfield import PluginLoadError
+from jackfield.host import PluginHost
 
 __all__ = [
     "INTEGRATIONS_PREFIX",

@@ -14,17 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jackfield import (
-    BotTurn,
-    CallEvent,
-    CallRecorder,
-    PluginHost,
-    RuntimeContext,
-    ScriptedCall,
-    UserTurn,
-    WorkflowDefinition,
-    prepare_live_call,
-)
+from jackfield import BotTurn, CallEvent, CallRecorder, RuntimeContext, UserTurn
+from jackfield.host import PluginHost, ScriptedCall, WorkflowDefinition, prepare_live_call
 
 __all__ = ["CallReplay", "replay_call"]
 

@@ -7,7 +7,7 @@ import logging
 
 import uvicorn
 
-from jackfield import PluginHost
+from jackfield.host import PluginHost
 from jackfield_server._app import create_app
 from jackfield_server._database import Database
 from jackfield_server._settings import Settings

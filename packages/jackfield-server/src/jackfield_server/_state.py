@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from jackfield import PluginHost
+from jackfield.host import PluginHost
 from jackfield_server._auth_cache import AuthCache
 from jackfield_server._crypto import SecretBox
 from jackfield_server._database import Database

@@ -12,16 +12,18 @@ from jackfield import (
     CallEnded,
     CallEvent,
     CallStarted,
-    CompletionOutcome,
     LatencyMetrics,
-    PluginHost,
-    PluginSettings,
     RuntimeContext,
-    ScriptedCall,
     ToolCall,
     UsageMetrics,
     UsageService,
     UserTurn,
+)
+from jackfield.host import (
+    CompletionOutcome,
+    PluginHost,
+    PluginSettings,
+    ScriptedCall,
     WorkflowDefinition,
     complete_call,
     prepare_live_call,
@@ -40,7 +42,7 @@ _EPOCH = datetime(2025, 1, 1, 10, 0, tzinfo=UTC)
 
 
 class CallBuilder:
-    """Write a call as a sequence of turns; :meth:`build` gives a :class:`~jackfield.ScriptedCall`.
+    """Write a call as a sequence of turns; :meth:`build` gives a ScriptedCall.
 
     Time advances by itself (each turn takes ``turn_s`` seconds), so tests only
     say what happens::
@@ -154,7 +156,7 @@ class CallBuilder:
         return list(self._events)
 
     def build(self) -> ScriptedCall:
-        """A :class:`~jackfield.ScriptedCall` replaying the events so far."""
+        """A :class:`~jackfield.host.ScriptedCall` replaying the events so far."""
         return ScriptedCall(self._events)
 
 
@@ -230,7 +232,7 @@ def complete(
     run_id: str = "run-1",
     **kwargs: Any,
 ) -> CompletionOutcome:
-    """Run :func:`jackfield.complete_call` to the end (no event loop needed).
+    """Run :func:`jackfield.host.complete_call` to the end (no event loop needed).
 
     Unless given, the run record is a mapping with the conventional keys a host
     passes (``id``, ``name``, ``workflow_id``, ``workflow_name``, ``created_at``,

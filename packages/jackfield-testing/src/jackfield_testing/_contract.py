@@ -17,14 +17,12 @@ from typing import Any, ClassVar
 
 import pytest
 
-from jackfield import (
-    NodeRegistration,
-    NodeStatus,
+from jackfield import NodeRegistration, NodeStatus, lint_node_spec
+from jackfield.host import (
     PluginHost,
     PluginStatus,
     ScriptedCall,
     WorkflowDefinition,
-    lint_node_spec,
     mask_definition,
     merge_definition,
 )

@@ -3,7 +3,7 @@
 Fixtures for plugin authors:
 
 - ``jackfield_host``: a factory, ``jackfield_host({"tuner": module})`` → a
-  :class:`~jackfield.PluginHost` with exactly those plugins (nothing installed
+  :class:`~jackfield.host.PluginHost` with exactly those plugins (nothing installed
   in the environment is loaded).
 - ``jackfield_call``: a fresh :class:`~jackfield_testing.CallBuilder`.
 - ``jackfield_completion_context``: a factory of
@@ -25,7 +25,8 @@ from typing import Any
 
 import pytest
 
-from jackfield import CompletionContext, PluginHost, WorkflowDefinition
+from jackfield import CompletionContext
+from jackfield.host import PluginHost, WorkflowDefinition
 from jackfield_testing._calls import CallBuilder, make_host
 from jackfield_testing._logs import SecretLogGuard
 from jackfield_testing._server import RecordingServer

@@ -6,7 +6,13 @@ from typing import ClassVar, Final, Self
 
 from pydantic import model_validator
 
-from jackfield import BaseNodeData, GraphConstraints, NodeCategory, node_spec, spec_field
+from jackfield import (
+    BaseNodeData,
+    GraphConstraints,
+    NodeCategory,
+    node_spec,
+    spec_field,
+)
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_INDICATOR", "DEFAULT_TIMEOUT_S", "PaygentNode"]
 

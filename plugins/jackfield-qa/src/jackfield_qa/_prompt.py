@@ -77,7 +77,7 @@ def _nodes_of(definition: Any) -> list[Any]:
 def conversation_nodes(definition: Any) -> list[ConversationNode]:
     """The ``start``, ``agent`` and ``end`` nodes of ``definition``, in definition order.
 
-    ``definition`` is a :class:`~jackfield.WorkflowDefinition`, its JSON form,
+    ``definition`` is a :class:`~jackfield.host.WorkflowDefinition`, its JSON form,
     or ``None`` (no nodes).
     """
     found: list[ConversationNode] = []

@@ -16,7 +16,7 @@ SESSION_NAME: Final = "qa-call-recorder"
 def has_enabled_qa_node(workflow_graph: Any) -> bool:
     """Whether ``workflow_graph`` holds a ``qa`` node not switched off (``"enabled": false``).
 
-    ``workflow_graph`` is a :class:`~jackfield.WorkflowDefinition`, its JSON
+    ``workflow_graph`` is a :class:`~jackfield.host.WorkflowDefinition`, its JSON
     form, or ``None``.
     """
     return bool(enabled_nodes(workflow_graph, QA_NODE_TYPE))

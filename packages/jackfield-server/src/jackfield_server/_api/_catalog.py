@@ -1,7 +1,7 @@
 """``/node-types`` and ``/plugins``: the catalog from cached bytes, with ETags.
 
 The catalog is serialised once per plugin set (by the host, see
-:meth:`jackfield.PluginHost.catalog_json`) and its ETag computed once; a
+:meth:`jackfield.host.PluginHost.catalog_json`) and its ETag computed once; a
 request costs a dictionary lookup, and a client that sends the ETag back in
 ``If-None-Match`` gets 304 without a body.
 """
@@ -16,7 +16,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from jackfield import PluginHost, UnknownNodeTypeError
+from jackfield import UnknownNodeTypeError
+from jackfield.host import PluginHost
 from jackfield_server._api._deps import CallerDep, StateDep
 from jackfield_server._api._problems import COMMON_RESPONSES, NOT_FOUND
 from jackfield_server._api._schemas import NodeCatalogOut, NodeTypeOut, PluginOut

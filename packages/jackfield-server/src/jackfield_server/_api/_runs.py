@@ -15,13 +15,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import ValidationError
 
-from jackfield import (
-    CallEvent,
-    PluginHost,
-    WorkflowDefinition,
-    parse_call_events,
-    validate_workflow,
-)
+from jackfield import CallEvent, parse_call_events
+from jackfield.host import PluginHost, WorkflowDefinition, validate_workflow
 from jackfield_server._api._deps import CallerDep, StateDep
 from jackfield_server._api._problems import (
     COMMON_RESPONSES,

@@ -3,7 +3,7 @@
 Saving validates in draft mode: nodes of a plugin that is not installed are
 kept untouched (a warning), anything else wrong is a 422 listing every problem.
 An update merges the masked values the client sends back with the stored
-secrets (:func:`jackfield.merge_definition`); a masked value that matches no
+secrets (:func:`jackfield.host.merge_definition`); a masked value that matches no
 stored secret is a problem, never stored.
 """
 
@@ -15,11 +15,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from jackfield import (
+from jackfield import WorkflowProblem
+from jackfield.host import (
     MASK_PREFIX,
     PluginHost,
     WorkflowDefinition,
-    WorkflowProblem,
     looks_masked,
     mask_definition,
     mask_key,
@@ -73,7 +73,7 @@ def masked_definition(stored: StoredWorkflow, host: PluginHost) -> dict[str, Any
     """The stored definition as it may leave the server: every secret masked.
 
     Secrets are found through the plugins and the definition's node-type record
-    (:func:`jackfield.mask_definition`), and also through the field names stored
+    (:func:`jackfield.host.mask_definition`), and also through the field names stored
     with the version, so nothing stored as a secret is ever sent in clear.
     """
     masked = mask_definition(WorkflowDefinition.from_dict(stored.definition), host).to_dict()

@@ -21,7 +21,7 @@ import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from jackfield import PluginHost
+from jackfield.host import PluginHost
 from jackfield_server._database import Database
 from jackfield_server._secret_key import load_secret_box
 from jackfield_server._settings import Settings

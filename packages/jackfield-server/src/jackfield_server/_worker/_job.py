@@ -3,7 +3,7 @@
 A worker claims a job (a lease), then :func:`run_completion_job`:
 
 1. reads the run and the workflow version it pinned (decrypted);
-2. runs :func:`jackfield.complete_call` with the run's integration logs and
+2. runs :func:`jackfield.host.complete_call` with the run's integration logs and
    its previous annotations, so nodes already final are not passed again,
    renewing the lease while it runs (and giving up at once if the lease is
    lost: another worker owns the job then);
@@ -25,13 +25,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from jackfield import (
-    COMPLETION_STATE_KEY,
-    CompletionOutcome,
-    NodeOutcome,
-    NodeStatus,
-    complete_call,
-)
+from jackfield import COMPLETION_STATE_KEY, NodeStatus
+from jackfield.host import CompletionOutcome, NodeOutcome, complete_call
 from jackfield_server._errors import LeaseLostError
 from jackfield_server._models import CompletionJob, ResultStatus, RunState, utcnow
 from jackfield_server._state import ServerState

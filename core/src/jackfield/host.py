@@ -1,0 +1,79 @@
+"""jackfield for host writers: the plugin host, the call orchestrators, workflows.
+
+A host is what runs plugins: the reference server, a worker, a CLI, a test
+harness. It creates a :class:`PluginHost`, validates and stores workflow
+definitions (:func:`validate_workflow`, :func:`mask_definition`,
+:func:`merge_definition`), prepares each live call (:func:`prepare_live_call`)
+and runs post-call completion (:func:`complete_call`). Plugin authors need
+none of this: their names are in :mod:`jackfield`.
+"""
+
+from jackfield._calls._completion import CompletionOutcome, NodeOutcome, complete_call
+from jackfield._calls._completion_context import read_completion_settings
+from jackfield._calls._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
+from jackfield._calls._scripted import ScriptedCall
+from jackfield._host._dispatch import HookResult
+from jackfield._host._plugin_host import PluginHost, default_host
+from jackfield._host._settings import PluginSettings
+from jackfield._host._status import PluginInfo, PluginStatus
+from jackfield._specs._conversation_nodes import AgentNodeData, EdgeData, EndNodeData, StartNodeData
+from jackfield._specs._registration import NodeTypeRegistry
+from jackfield._workflows._definition import (
+    NodePosition,
+    NodeTypeRecord,
+    ValidationMode,
+    WorkflowDefinition,
+    WorkflowEdge,
+    WorkflowNode,
+    record_node_types,
+)
+from jackfield._workflows._secrets import (
+    MASK_PREFIX,
+    MergeResult,
+    find_masked_values,
+    looks_masked,
+    mask_definition,
+    mask_key,
+    merge_definition,
+)
+from jackfield._workflows._type_index import PluginDirectory, PluginStatusInfo
+from jackfield._workflows._validation import validate_workflow
+
+__all__ = [
+    "DEFAULT_FINISH_TIMEOUT_S",
+    "MASK_PREFIX",
+    "AgentNodeData",
+    "CompletionOutcome",
+    "EdgeData",
+    "EndNodeData",
+    "HookResult",
+    "LiveCall",
+    "MergeResult",
+    "NodeOutcome",
+    "NodePosition",
+    "NodeTypeRecord",
+    "NodeTypeRegistry",
+    "PluginDirectory",
+    "PluginHost",
+    "PluginInfo",
+    "PluginSettings",
+    "PluginStatus",
+    "PluginStatusInfo",
+    "ScriptedCall",
+    "StartNodeData",
+    "ValidationMode",
+    "WorkflowDefinition",
+    "WorkflowEdge",
+    "WorkflowNode",
+    "complete_call",
+    "default_host",
+    "find_masked_values",
+    "looks_masked",
+    "mask_definition",
+    "mask_key",
+    "merge_definition",
+    "prepare_live_call",
+    "read_completion_settings",
+    "record_node_types",
+    "validate_workflow",
+]
