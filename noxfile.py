@@ -28,10 +28,15 @@ def _members(folder: str) -> list[str]:
 
 @nox.session(python=PYTHONS[0])
 def lint(session: nox.Session) -> None:
-    """Ruff lint and format check over the whole repository."""
-    session.install("ruff>=0.8")
+    """Ruff lint and format check over the whole repository, and core's import layers.
+
+    The layering contract (``[tool.importlinter]`` in the root pyproject.toml)
+    needs ``jackfield`` importable, so core is installed here too.
+    """
+    session.install("ruff>=0.8", "import-linter>=2.1", str(CORE))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
 
 
 @nox.session(python=PYTHONS[0])
