@@ -61,10 +61,15 @@ from jackfield._errors import (
 )
 from jackfield._specs._build import build_spec
 from jackfield._specs._diff import SpecChange, SpecDiff, diff_specs
-from jackfield._specs._display import display_options_cases, evaluate_display_options
+from jackfield._specs._display import (
+    display_options_cases,
+    evaluate_display_options,
+    evaluate_required_when,
+    required_when_cases,
+)
 from jackfield._specs._lint import SpecProblem, lint_catalog, lint_node_spec
 from jackfield._specs._meta import node_spec, spec_field
-from jackfield._specs._node_data import BaseNodeData
+from jackfield._specs._node_data import BaseNodeData, IntegrationNodeData
 from jackfield._specs._node_spec import (
     SPEC_VERSION,
     DisplayOptions,
@@ -76,6 +81,7 @@ from jackfield._specs._node_spec import (
     PropertySpec,
     PropertyType,
     RendererOptions,
+    RequiredWhen,
 )
 from jackfield._specs._registration import NodeRegistration
 from jackfield._workflows._definition import enabled_nodes
@@ -104,6 +110,7 @@ __all__ = [
     "DuplicateNameError",
     "GraphConstraints",
     "IncompatiblePluginError",
+    "IntegrationNodeData",
     "JackfieldError",
     "LatencyEntry",
     "LatencyMetrics",
@@ -119,6 +126,7 @@ __all__ = [
     "PropertyType",
     "RegistrationError",
     "RendererOptions",
+    "RequiredWhen",
     "RetryLater",
     "RuntimeContext",
     "RuntimeSession",
@@ -142,6 +150,7 @@ __all__ = [
     "dump_call_events",
     "enabled_nodes",
     "evaluate_display_options",
+    "evaluate_required_when",
     "hookimpl",
     "hookspec",
     "lint_catalog",
@@ -149,6 +158,7 @@ __all__ = [
     "node_spec",
     "parse_call_event",
     "parse_call_events",
+    "required_when_cases",
     "retry_after_s",
     "spec_field",
 ]

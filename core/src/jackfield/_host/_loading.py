@@ -312,11 +312,8 @@ class _Loader:
         if fatal:
             return "; ".join(str(p) for p in fatal), name
         record.spec_problems.extend(problems)
-        undeclared = set(item.sensitive_fields) - set(model.sensitive_fields)
-        if undeclared:
-            # A secret registered only on the registration must not show in the
-            # model's repr either: the model is where logs and tracebacks see it.
-            model.sensitive_fields = (*model.sensitive_fields, *sorted(undeclared))
+        # Nothing is written onto the plugin's model: its reprs hide the fields
+        # it marks spec_field(secret=True), and masking uses the registration's.
         return None
 
     def reject_contested_types(self, records: list[PluginRecord]) -> None:

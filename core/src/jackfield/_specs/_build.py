@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from jackfield._specs._meta import (
     node_spec_meta,
 )
 from jackfield._specs._node_data import BaseNodeData
-from jackfield._specs._node_spec import NodeSpec, PropertySpec
+from jackfield._specs._node_spec import NodeSpec, PropertySpec, RequiredWhen
 
 __all__ = ["build_spec"]
 
@@ -121,6 +122,17 @@ def _properties(model: type[BaseModel], context: _Context) -> list[tuple[str, Pr
                 field_name,
             )
         meta = field_spec_meta(model, field_name, metadata)
+        if context.prefix and (meta.secret or meta.required_when is not None):
+            raise context.error(
+                "secret and required_when apply to top-level fields of a node model only "
+                "(the node model enforces them), not to fields inside a fixed collection",
+                field_name,
+            )
+        if meta.required_when is not None and not _conditions(meta.required_when):
+            raise context.error(
+                "required_when needs at least one condition, for example {'enabled': [True]}",
+                field_name,
+            )
         if meta.spec_exclude:
             if info.is_required():
                 raise context.error("a spec_exclude field must have a default", field_name)
@@ -131,6 +143,10 @@ def _properties(model: type[BaseModel], context: _Context) -> list[tuple[str, Pr
         seen.add(prop.name)
         named.append((field_name, prop))
     return named
+
+
+def _conditions(rule: RequiredWhen | Mapping[str, Any]) -> Mapping[str, Any]:
+    return rule.root if isinstance(rule, RequiredWhen) else rule
 
 
 def _ensure_complete(model: type[BaseModel], context: _Context) -> None:
@@ -220,6 +236,7 @@ def _property(field_name: str, info: FieldInfo, field: _Field, context: _Context
             default=_default(field_name, info, meta, context),
             placeholder=meta.placeholder,
             display_options=meta.display_options,
+            required_when=meta.required_when,
             options=options,
             properties=nested,
             min_value=low,

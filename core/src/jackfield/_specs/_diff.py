@@ -374,6 +374,18 @@ def _diff_property(
         yield _breaking(name, path, "property-now-required", f"{where} is now required")
     elif old.required and not new.required:
         yield _compatible(name, path, "property-now-optional", f"{where} is no longer required")
+    if old.required_when != new.required_when:
+        if new.required_when is None:
+            yield _compatible(
+                name, path, "required-when-removed", f"{where}: required_when was removed"
+            )
+        else:
+            yield _breaking(
+                name,
+                path,
+                "required-when-changed",
+                f"{where}: required_when was added or changed, so it may now be required",
+            )
     if old.default != new.default:
         yield _compatible(name, path, "default-changed", f"{where}: default changed")
     for attribute in _TEXT_ATTRIBUTES:

@@ -1,4 +1,4 @@
-"""Evaluating a property's display options, and the shared golden cases for it."""
+"""Evaluating a property's display options and required-when rule, and their golden cases."""
 
 from __future__ import annotations
 
@@ -8,11 +8,17 @@ from enum import Enum
 from importlib import resources
 from typing import Any, Final
 
-from jackfield._specs._node_spec import DisplayOptions
+from jackfield._specs._node_spec import DisplayOptions, RequiredWhen
 
-__all__ = ["display_options_cases", "evaluate_display_options"]
+__all__ = [
+    "display_options_cases",
+    "evaluate_display_options",
+    "evaluate_required_when",
+    "required_when_cases",
+]
 
 _CASES_FILE: Final = "data/display_options_cases.json"
+_REQUIRED_WHEN_CASES_FILE: Final = "data/required_when_cases.json"
 
 
 def evaluate_display_options(
@@ -56,6 +62,54 @@ def evaluate_display_options(
     return True
 
 
+def evaluate_required_when(
+    rule: RequiredWhen | Mapping[str, Any] | None, values: Mapping[str, Any]
+) -> bool:
+    """Return whether a property with this ``required_when`` rule must have a value.
+
+    :param rule: the property's ``required_when``: a
+        :class:`~jackfield.RequiredWhen`, the same as a dict
+        (``{"enabled": [True]}``), or ``None``.
+    :param values: the node's current values by property name, as JSON data.
+        Fill in defaults before calling: this function does not know them.
+
+    The rule has the shape of a display options ``show`` condition and is
+    matched the same way (see :func:`evaluate_display_options`): the property
+    is required when *every* listed field matches one of its listed values.
+    No rule, or an empty one, never makes a property required. A required
+    property counts as missing when its value is absent, ``None``, or a string
+    that is empty or only whitespace; :class:`~jackfield.BaseNodeData` enforces
+    this for every field declared with ``spec_field(required_when=...)``.
+
+    :raises pydantic.ValidationError: ``rule`` is a dict that is not a valid rule.
+    """
+    if rule is None:
+        return False
+    parsed = rule if isinstance(rule, RequiredWhen) else RequiredWhen.model_validate(rule)
+    if not parsed.root:
+        return False
+    return all(_matches(values.get(field), allowed) for field, allowed in parsed.root.items())
+
+
+def required_when_cases() -> list[dict[str, Any]]:
+    """Return the golden ``required_when`` cases shipped with jackfield.
+
+    Each case is a dict with ``name`` (what it checks), ``rule`` (a
+    ``required_when`` map or ``null``), ``values`` (the node's values) and
+    ``required`` (what :func:`evaluate_required_when` must return). The same
+    cases are in ``jackfield/data/required_when_cases.json`` inside the
+    installed package, for form renderers and SDKs in other languages.
+    A new list is returned on every call.
+    """
+    return _read_cases(_REQUIRED_WHEN_CASES_FILE)
+
+
+def _read_cases(file_name: str) -> list[dict[str, Any]]:
+    text = resources.files("jackfield").joinpath(file_name).read_text(encoding="utf-8")
+    cases: list[dict[str, Any]] = json.loads(text)["cases"]
+    return cases
+
+
 def display_options_cases() -> list[dict[str, Any]]:
     """Return the golden display-option cases shipped with jackfield.
 
@@ -66,9 +120,7 @@ def display_options_cases() -> list[dict[str, Any]]:
     so a form renderer in another language can be tested against them.
     A new list is returned on every call.
     """
-    text = resources.files("jackfield").joinpath(_CASES_FILE).read_text(encoding="utf-8")
-    cases: list[dict[str, Any]] = json.loads(text)["cases"]
-    return cases
+    return _read_cases(_CASES_FILE)
 
 
 def _matches(value: Any, allowed: list[Any]) -> bool:

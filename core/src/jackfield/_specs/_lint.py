@@ -95,8 +95,9 @@ def lint_node_spec(spec: NodeSpec, model: type[BaseModel] | None = None) -> list
     description is a placeholder (``TODO``, ``TBD``, ``...``, ``description``, the
     property's own name...), that property names are unique, that ``options`` and
     ``multi_options`` properties list options, that fixed collections have
-    sub-properties, that display options refer to sibling properties (and to
-    option values those properties can hold) and that there is at least one
+    sub-properties, that display options and ``required_when`` rules refer to
+    sibling properties (and to option values those properties can hold) and that
+    there is at least one
     example. When ``model`` is given, every example's ``data`` must also pass
     ``model.model_validate``; each validation error is reported with its location
     and error type only.
@@ -232,6 +233,10 @@ def _lint_properties(
             )
         if prop.display_options is not None:
             problems.extend(_lint_display_options(node_type, path, prop.display_options, by_name))
+        if prop.required_when is not None:
+            problems.extend(
+                _lint_conditions(node_type, path, "required_when", prop.required_when.root, by_name)
+            )
         if prop.properties:
             problems.extend(_lint_properties(node_type, prop.properties, prefix=f"{path}[]."))
     return problems
@@ -245,35 +250,50 @@ def _lint_display_options(
 ) -> list[SpecProblem]:
     """Check that ``show``/``hide`` name sibling properties and values they can hold."""
     problems: list[SpecProblem] = []
-    where = f"node type {node_type!r}, property {path!r}"
     for kind, conditions in (("show", rules.show), ("hide", rules.hide)):
-        for field, values in sorted((conditions or {}).items()):
-            target = siblings.get(field)
-            if target is None:
-                problems.append(
-                    SpecProblem(
-                        node_type,
-                        path,
-                        "display-options-unknown-field",
-                        f"{where}: display_options.{kind} refers to {field!r}, "
-                        "which is not a sibling property",
-                    )
+        problems.extend(
+            _lint_conditions(node_type, path, f"display_options.{kind}", conditions, siblings)
+        )
+    return problems
+
+
+def _lint_conditions(
+    node_type: str,
+    path: str,
+    what: str,
+    conditions: Mapping[str, Sequence[Any]] | None,
+    siblings: Mapping[str, PropertySpec],
+) -> list[SpecProblem]:
+    """Check one condition map (``display_options.show``, ``required_when``...)."""
+    problems: list[SpecProblem] = []
+    where = f"node type {node_type!r}, property {path!r}"
+    rule = "required-when" if what == "required_when" else "display-options"
+    for field, values in sorted((conditions or {}).items()):
+        target = siblings.get(field)
+        if target is None:
+            problems.append(
+                SpecProblem(
+                    node_type,
+                    path,
+                    f"{rule}-unknown-field",
+                    f"{where}: {what} refers to {field!r}, which is not a sibling property",
                 )
-                continue
-            if target.type not in _OPTION_TYPES or not target.options:
-                continue
-            allowed = {option.value for option in target.options}
-            unknown = [v for v in values if v is not None and v not in allowed]
-            if unknown:
-                problems.append(
-                    SpecProblem(
-                        node_type,
-                        path,
-                        "display-options-unknown-value",
-                        f"{where}: display_options.{kind} compares {field!r} with "
-                        f"{len(unknown)} value(s) that are not among its options",
-                    )
+            )
+            continue
+        if target.type not in _OPTION_TYPES or not target.options:
+            continue
+        allowed = {option.value for option in target.options}
+        unknown = [v for v in values if v is not None and v not in allowed]
+        if unknown:
+            problems.append(
+                SpecProblem(
+                    node_type,
+                    path,
+                    f"{rule}-unknown-value",
+                    f"{where}: {what} compares {field!r} with "
+                    f"{len(unknown)} value(s) that are not among its options",
                 )
+            )
     return problems
 
 

@@ -38,6 +38,7 @@ from jackfield._specs._node_spec import (
     PropertyOption,
     PropertyType,
     RendererOptions,
+    RequiredWhen,
 )
 
 __all__ = [
@@ -88,6 +89,10 @@ class FieldSpecMeta:
     spec_min_length: int | None = None
     spec_max_length: int | None = None
     spec_pattern: str | None = None
+    secret: bool | None = None
+    """The field holds a secret: hidden in reprs, masked by hosts. Field-only."""
+    required_when: RequiredWhen | Mapping[str, Any] | None = None
+    """When the field must have a value; enforced by the model. Field-only."""
 
     def merged_with(self, other: FieldSpecMeta) -> FieldSpecMeta:
         """Return these settings with every setting that ``other`` sets replaced."""
@@ -99,8 +104,14 @@ class FieldSpecMeta:
         return dataclasses.replace(self, **changes)
 
 
+#: Settings that change how a node model behaves, not only its spec: they are
+#: declared on the field, never in ``field_overrides``.
+_FIELD_ONLY_KEYS: Final = frozenset({"secret", "required_when"})
+
 #: Keys accepted in one entry of ``@node_spec(field_overrides=...)``.
-FIELD_OVERRIDE_KEYS: Final = frozenset(f.name for f in dataclasses.fields(FieldSpecMeta))
+FIELD_OVERRIDE_KEYS: Final = (
+    frozenset(f.name for f in dataclasses.fields(FieldSpecMeta)) - _FIELD_ONLY_KEYS
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -161,6 +172,8 @@ def spec_field(
     spec_min_length: int | None = None,
     spec_max_length: int | None = None,
     spec_pattern: str | None = None,
+    secret: bool = False,
+    required_when: RequiredWhen | Mapping[str, Any] | None = None,
 ) -> Any:
     """Declare a node model field, like :func:`pydantic.Field`, plus its spec settings.
 
@@ -193,11 +206,37 @@ def spec_field(
     :param spec_max_length: maximum length shown instead of the derived one.
     :param spec_pattern: regular expression shown instead of the derived one.
 
+    Two more settings change how the model behaves, so they belong on the field
+    (``field_overrides`` does not take them), and only on top-level fields of a
+    :class:`~jackfield.BaseNodeData` model:
+
+    :param secret: the field holds a secret (an API key, a token, a URL that
+        carries one). ``repr()`` and ``str()`` of the model hide it,
+        :meth:`~jackfield.NodeRegistration.from_model` registers it as a
+        sensitive field, and hosts mask it in every definition they send out.
+        It does not change the spec; add ``editor="password"`` for a password input.
+    :param required_when: when the field must have a value although it has a
+        default, as a map from sibling field names to the values that make it
+        required (all must match), for example ``{"enabled": [True]}``. The
+        model rejects a missing value (``None``, ``""`` or only whitespace)
+        with an error located at this field; the spec shows the rule as the
+        property's ``required_when``.
+
     Example::
 
-        class TunerNode(BaseNodeData):
-            agent_id: str = spec_field(description="Tuner agent to report to.", min_length=1)
-            api_key: str = spec_field(description="Tuner API key.", editor="password")
+        class TunerNode(IntegrationNodeData):
+            agent_id: str | None = spec_field(
+                default=None,
+                description="Tuner agent to report to.",
+                required_when={"enabled": [True]},
+            )
+            api_key: str | None = spec_field(
+                default=None,
+                description="Tuner API key.",
+                editor="password",
+                secret=True,
+                required_when={"enabled": [True]},
+            )
     """
     field_kwargs: dict[str, Any] = {
         "alias": alias,
@@ -250,6 +289,10 @@ def spec_field(
             spec_min_length=spec_min_length,
             spec_max_length=spec_max_length,
             spec_pattern=spec_pattern,
+            secret=secret or None,
+            required_when=(
+                dict(required_when) if isinstance(required_when, Mapping) else required_when
+            ),
         )
     )
     return info

@@ -16,7 +16,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 __all__ = [
     "SPEC_VERSION",
@@ -29,6 +36,7 @@ __all__ = [
     "PropertySpec",
     "PropertyType",
     "RendererOptions",
+    "RequiredWhen",
 ]
 
 #: Version of the wire format. Bump the major part on any breaking change to
@@ -90,6 +98,24 @@ class DisplayOptions(_WireModel):
     def to_mcp_dict(self) -> dict[str, Any]:
         """Return the rules without nulls."""
         return _lean({"show": self.show, "hide": self.hide})
+
+
+class RequiredWhen(RootModel[dict[str, list[OptionValue | None]]]):
+    """When a property must have a value, in terms of the values of sibling properties.
+
+    The same shape as :attr:`DisplayOptions.show`: a map from a sibling
+    property's name to the values it may have. The property is required when
+    *every* listed field's current value is one of its listed values (AND), for
+    example ``{"enabled": [true]}``: required while the node is enabled. Values
+    compare as in display options; see :func:`jackfield.evaluate_required_when`.
+    In JSON it is the map itself: ``"required_when": {"enabled": [true]}``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    def to_mcp_dict(self) -> dict[str, Any]:
+        """Return the conditions: an author needs them to write a valid value."""
+        return dict(self.root)
 
 
 class PropertyOption(_WireModel):
@@ -162,6 +188,9 @@ class PropertySpec(_WireModel):
     default: Any = None
     placeholder: str | None = None
     display_options: DisplayOptions | None = None
+    required_when: RequiredWhen | None = None
+    """When the property must have a value although ``required`` is false (for
+    example only while the node is enabled). Left out of the JSON form when unset."""
     options: list[PropertyOption] | None = None
     properties: list[PropertySpec] | None = None
     """Sub-properties of each item of a ``fixed_collection``."""
@@ -178,6 +207,15 @@ class PropertySpec(_WireModel):
     """Editor hint for a renderer (for example ``"code"`` or ``"textarea"``)."""
     renderer_options: RendererOptions | None = None
 
+    @model_serializer(mode="wrap")
+    def _lean_required_when(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A key added after wire format 1.0 is absent when unset, so catalogs
+        # and golden files of specs that do not use it stay byte for byte the same.
+        data: dict[str, Any] = handler(self)
+        if self.required_when is None:
+            data.pop("required_when", None)
+        return data
+
     def to_mcp_dict(self) -> dict[str, Any]:
         """Return what an author needs to write a valid value for this property."""
         return _lean(
@@ -187,6 +225,7 @@ class PropertySpec(_WireModel):
                 "description": self.description,
                 "llm_hint": self.llm_hint,
                 "required": self.required,
+                "required_when": (self.required_when.to_mcp_dict() if self.required_when else None),
                 "default": self.default,
                 "options": [o.to_mcp_dict() for o in self.options] if self.options else None,
                 "properties": (

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from pydantic import BaseModel
+
+from jackfield._specs._node_data import node_secret_fields
 from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
 
 if TYPE_CHECKING:
@@ -67,14 +70,14 @@ class PluginDirectory(Protocol):
 def declared_sensitive_fields(registration: NodeRegistration) -> tuple[str, ...]:
     """Return a type's secret fields: the registration's plus the model's own.
 
-    A :class:`~jackfield.BaseNodeData` model may declare
-    ``sensitive_fields = ("api_key",)`` itself (that also hides them in its
-    repr); both declarations count.
+    The model's are its fields marked ``spec_field(secret=True)`` (and, for
+    compatibility, a ``sensitive_fields`` class attribute); a registration
+    built with :meth:`~jackfield.NodeRegistration.from_model` already holds them.
     """
-    declared = getattr(registration.data_model, "sensitive_fields", ())
     names = list(registration.sensitive_fields)
-    if isinstance(declared, tuple | list | frozenset | set):
-        names.extend(name for name in declared if isinstance(name, str) and name not in names)
+    model: object = registration.data_model
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        names.extend(name for name in node_secret_fields(model) if name not in names)
     return tuple(names)
 
 
