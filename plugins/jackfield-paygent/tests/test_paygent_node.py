@@ -53,7 +53,8 @@ def test_error_lists_every_missing_field():
     with pytest.raises(ValidationError) as info:
         PaygentNode.model_validate({"name": "Paygent"})
 
-    assert "api_key, agent_id, customer_id, indicator" in str(info.value)
+    located = [error["loc"] for error in info.value.errors()]
+    assert located == [("api_key",), ("agent_id",), ("customer_id",), ("indicator",)]
 
 
 def test_disabled_node_needs_none_of_them():

@@ -143,8 +143,9 @@ def test_spec_properties_and_types():
     api_key = spec.property("api_key")
     assert api_key is not None
     assert api_key.editor == "password"
-    # Requiredness depends on "enabled", so it lives in the model, not the spec.
+    # Requiredness depends on "enabled": not required, but required while enabled.
     assert not api_key.required
+    assert api_key.model_dump(mode="json")["required_when"] == {"enabled": [True]}
     workspace = spec.property("workspace_id")
     assert workspace is not None
     assert workspace.type is PropertyType.NUMBER

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Final, Self
-
-from pydantic import model_validator
+from typing import Final
 
 from jackfield import (
-    BaseNodeData,
     GraphConstraints,
+    IntegrationNodeData,
     NodeCategory,
     node_spec,
     spec_field,
@@ -25,7 +23,9 @@ DEFAULT_INDICATOR: Final = "per-minute-call"
 #: Time limit of one request to Paygent, in seconds.
 DEFAULT_TIMEOUT_S: Final = 15.0
 
-_WHEN_ENABLED: Final = {"show": {"enabled": [True]}}
+#: Shown, and (for the connection settings) required, only while the node is enabled.
+_ENABLED: Final = {"enabled": [True]}
+_WHEN_ENABLED: Final = {"show": _ENABLED}
 
 
 @node_spec(
@@ -72,19 +72,17 @@ _WHEN_ENABLED: Final = {"show": {"enabled": [True]}}
         "base_url",
         "timeout_s",
     ),
+    field_overrides={
+        "enabled": {"description": "Send this workflow's calls to Paygent after they end."}
+    },
 )
-class PaygentNode(BaseNodeData):
+class PaygentNode(IntegrationNodeData):
     """Configuration of a Paygent node.
 
     When ``enabled`` (the default), ``api_key``, ``agent_id``, ``customer_id``
     and ``indicator`` are all required; a disabled node may leave them empty.
     """
 
-    sensitive_fields: ClassVar[tuple[str, ...]] = ("api_key",)
-
-    enabled: bool = spec_field(
-        default=True, description="Send this workflow's calls to Paygent after they end."
-    )
     api_key: str | None = spec_field(
         default=None,
         min_length=1,
@@ -92,6 +90,8 @@ class PaygentNode(BaseNodeData):
         description="Paygent API key (required when enabled); printable ASCII, no spaces.",
         editor="password",
         display_options=_WHEN_ENABLED,
+        secret=True,
+        required_when=_ENABLED,
     )
     agent_id: str | None = spec_field(
         default=None,
@@ -99,6 +99,7 @@ class PaygentNode(BaseNodeData):
         display_name="Agent ID",
         description="Paygent agent the calls are metered under (required when enabled).",
         display_options=_WHEN_ENABLED,
+        required_when=_ENABLED,
     )
     customer_id: str | None = spec_field(
         default=None,
@@ -106,6 +107,7 @@ class PaygentNode(BaseNodeData):
         display_name="Customer ID",
         description="Paygent customer the calls are billed to (required when enabled).",
         display_options=_WHEN_ENABLED,
+        required_when=_ENABLED,
     )
     indicator: str | None = spec_field(
         default=None,
@@ -116,6 +118,7 @@ class PaygentNode(BaseNodeData):
         ),
         placeholder=DEFAULT_INDICATOR,
         display_options=_WHEN_ENABLED,
+        required_when=_ENABLED,
     )
     base_url: str = spec_field(
         default=DEFAULT_BASE_URL,
@@ -132,18 +135,3 @@ class PaygentNode(BaseNodeData):
         description="How long one request to Paygent may take before it is retried later.",
         display_options=_WHEN_ENABLED,
     )
-
-    @model_validator(mode="after")
-    def _required_when_enabled(self) -> Self:
-        if not self.enabled:
-            return self
-        missing = [
-            field
-            for field in ("api_key", "agent_id", "customer_id", "indicator")
-            if not (getattr(self, field) or "").strip()
-        ]
-        if missing:
-            raise ValueError(
-                "PaygentNode: required when the node is enabled, but missing: " + ", ".join(missing)
-            )
-        return self

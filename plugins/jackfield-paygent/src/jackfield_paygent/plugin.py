@@ -15,7 +15,6 @@ from jackfield import (
     NodeRegistration,
     RuntimeContext,
     RuntimeSession,
-    build_spec,
     completion_settings,
     hookimpl,
 )
@@ -41,14 +40,7 @@ _SAFETY_MARGIN_S: Final = 15.0
 @hookimpl
 def jackfield_register_nodes() -> list[NodeRegistration]:
     """Register the ``paygent`` node type."""
-    return [
-        NodeRegistration(
-            type_name="paygent",
-            data_model=PaygentNode,
-            node_spec=build_spec(PaygentNode),
-            sensitive_fields=PaygentNode.sensitive_fields,
-        )
-    ]
+    return [NodeRegistration.from_model(PaygentNode)]
 
 
 @hookimpl

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Final, Self
+from typing import Final
 
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 
 from jackfield import (
-    BaseNodeData,
     GraphConstraints,
+    IntegrationNodeData,
     NodeCategory,
     NodeExample,
     PropertyType,
@@ -101,8 +101,11 @@ _HALF_ROW: Final = RendererOptions(column_span=6)
         ),
     ],
     property_order=("name", "enabled", "api_key", "model", "base_url", "prompt"),
+    field_overrides={
+        "enabled": {"description": "Review this workflow's calls; when off the node does nothing."}
+    },
 )
-class QANode(BaseNodeData):
+class QANode(IntegrationNodeData):
     """The ``data`` of a ``qa`` node.
 
     When ``enabled`` (the default), ``api_key`` is required; a disabled node
@@ -110,12 +113,6 @@ class QANode(BaseNodeData):
     blank.
     """
 
-    sensitive_fields: ClassVar[tuple[str, ...]] = ("api_key",)
-
-    enabled: bool = spec_field(
-        default=True,
-        description="Review this workflow's calls; when off the node does nothing.",
-    )
     api_key: str | None = spec_field(
         default=None,
         min_length=1,
@@ -125,6 +122,8 @@ class QANode(BaseNodeData):
         ),
         display_name="API key",
         editor="password",
+        secret=True,
+        required_when={"enabled": [True]},
     )
     model: str = spec_field(
         default=DEFAULT_MODEL,
@@ -188,9 +187,3 @@ class QANode(BaseNodeData):
         if not value.strip():
             raise ValueError("must not be blank")
         return value
-
-    @model_validator(mode="after")
-    def _api_key_required_when_enabled(self) -> Self:
-        if self.enabled and (self.api_key is None or not self.api_key.strip()):
-            raise ValueError("QANode: api_key must be set while the node is enabled")
-        return self

@@ -15,11 +15,10 @@ from jackfield import (
     NodeRegistration,
     RuntimeContext,
     RuntimeSession,
-    build_spec,
     completion_settings,
     hookimpl,
 )
-from jackfield_qa._node import QA_NODE_TYPE, QANode
+from jackfield_qa._node import QANode
 from jackfield_qa._runtime import create_runtime_sessions
 
 __all__ = [
@@ -36,14 +35,7 @@ COMPLETION_TIMEOUT_S: Final = 120.0
 @hookimpl
 def jackfield_register_nodes() -> list[NodeRegistration]:
     """The ``qa`` node type, its spec derived from :class:`~jackfield_qa.QANode`."""
-    return [
-        NodeRegistration(
-            type_name=QA_NODE_TYPE,
-            data_model=QANode,
-            node_spec=build_spec(QANode),
-            sensitive_fields=QANode.sensitive_fields,
-        )
-    ]
+    return [NodeRegistration.from_model(QANode)]
 
 
 @hookimpl

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Final, Self
-
-from pydantic import model_validator
+from typing import Final
 
 from jackfield import (
-    BaseNodeData,
     DisplayOptions,
     GraphConstraints,
+    IntegrationNodeData,
     NodeCategory,
     NodeExample,
     PropertyType,
@@ -26,8 +24,9 @@ TUNER_NODE_TYPE: Final = "tuner"
 #: Tuner's public API, used unless a node names another base URL.
 DEFAULT_BASE_URL: Final = "https://api.usetuner.ai"
 
-#: The settings a Tuner node needs before it can deliver anything.
-_CONNECTION_FIELDS: Final = ("agent_id", "workspace_id", "api_key")
+#: The settings a Tuner node needs before it can deliver anything are required
+#: while the node is enabled.
+_WHEN_ENABLED: Final = {"enabled": [True]}
 
 # Rates are only shown while cost calculation is on, three to a row, and take
 # fractional amounts such as 0.15.
@@ -116,8 +115,13 @@ def _service_rate(description: str, display_name: str) -> float:
         ),
     ],
     property_order=("name", "enabled", "agent_id", "workspace_id", "api_key", "base_url"),
+    field_overrides={
+        "enabled": {
+            "description": "Send this workflow's calls to Tuner; when off the node does nothing."
+        }
+    },
 )
-class TunerNode(BaseNodeData):
+class TunerNode(IntegrationNodeData):
     """The ``data`` of a ``tuner`` node.
 
     When ``enabled`` (the default), ``agent_id``, ``workspace_id`` and
@@ -125,12 +129,6 @@ class TunerNode(BaseNodeData):
     are US dollars and only used when ``calculate_cost`` is on.
     """
 
-    sensitive_fields: ClassVar[tuple[str, ...]] = ("api_key",)
-
-    enabled: bool = spec_field(
-        default=True,
-        description="Send this workflow's calls to Tuner; when off the node does nothing.",
-    )
     agent_id: str | None = spec_field(
         default=None,
         min_length=1,
@@ -141,6 +139,7 @@ class TunerNode(BaseNodeData):
         ),
         display_name="Agent ID",
         placeholder="my-voice-agent",
+        required_when=_WHEN_ENABLED,
     )
     workspace_id: int | None = spec_field(
         default=None,
@@ -148,6 +147,7 @@ class TunerNode(BaseNodeData):
         strict=True,
         description="Number of the Tuner workspace the agent belongs to. Required when enabled.",
         display_name="Workspace ID",
+        required_when=_WHEN_ENABLED,
     )
     api_key: str | None = spec_field(
         default=None,
@@ -155,6 +155,8 @@ class TunerNode(BaseNodeData):
         description="Tuner API key (a bearer token). Required when the node is enabled.",
         display_name="API key",
         editor="password",
+        secret=True,
+        required_when=_WHEN_ENABLED,
     )
     base_url: str = spec_field(
         default=DEFAULT_BASE_URL,
@@ -195,19 +197,3 @@ class TunerNode(BaseNodeData):
         "Price of the phone line, in US dollars per minute of call; phone calls only.",
         "Telephony (USD / minute)",
     )
-
-    @model_validator(mode="after")
-    def _connection_required_when_enabled(self) -> Self:
-        if not self.enabled:
-            return self
-        missing = [
-            name
-            for name in _CONNECTION_FIELDS
-            if getattr(self, name) is None
-            or (isinstance(getattr(self, name), str) and not getattr(self, name).strip())
-        ]
-        if missing:
-            raise ValueError(
-                f"TunerNode: {', '.join(missing)} must be set while the node is enabled"
-            )
-        return self

@@ -15,11 +15,10 @@ from jackfield import (
     NodeRegistration,
     RuntimeContext,
     RuntimeSession,
-    build_spec,
     completion_settings,
     hookimpl,
 )
-from jackfield_tuner._node import TUNER_NODE_TYPE, TunerNode
+from jackfield_tuner._node import TunerNode
 from jackfield_tuner._runtime import create_runtime_sessions
 
 __all__ = [
@@ -32,14 +31,7 @@ __all__ = [
 @hookimpl
 def jackfield_register_nodes() -> list[NodeRegistration]:
     """The ``tuner`` node type, its spec derived from :class:`~jackfield_tuner.TunerNode`."""
-    return [
-        NodeRegistration(
-            type_name=TUNER_NODE_TYPE,
-            data_model=TunerNode,
-            node_spec=build_spec(TunerNode),
-            sensitive_fields=TunerNode.sensitive_fields,
-        )
-    ]
+    return [NodeRegistration.from_model(TunerNode)]
 
 
 @hookimpl

@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 import json
 from enum import StrEnum
-from typing import Any, ClassVar, Final, Self
+from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from jackfield import (
-    BaseNodeData,
     GraphConstraints,
+    IntegrationNodeData,
     NodeCategory,
     NodeExample,
     PropertyOption,
@@ -162,8 +162,13 @@ class WebhookHeader(BaseModel):
         "credential_ref",
         "timeout_s",
     ),
+    field_overrides={
+        "enabled": {
+            "description": "Call the endpoint after every call; when off the node does nothing."
+        }
+    },
 )
-class WebhookNode(BaseNodeData):
+class WebhookNode(IntegrationNodeData):
     """The ``data`` of a ``webhook`` node.
 
     When ``enabled`` (the default), ``endpoint_url`` is required. The endpoint
@@ -172,12 +177,6 @@ class WebhookNode(BaseNodeData):
     also be given as JSON text; it is stored as the object it parses to.
     """
 
-    sensitive_fields: ClassVar[tuple[str, ...]] = ("endpoint_url",)
-
-    enabled: bool = spec_field(
-        default=True,
-        description="Call the endpoint after every call; when off the node does nothing.",
-    )
     endpoint_url: str | None = spec_field(
         default=None,
         max_length=2048,
@@ -189,6 +188,8 @@ class WebhookNode(BaseNodeData):
         display_name="Endpoint URL",
         ui_type=PropertyType.URL,
         placeholder="https://",
+        secret=True,
+        required_when={"enabled": [True]},
     )
     method: HttpMethod = spec_field(
         default=HttpMethod.POST,
@@ -259,12 +260,6 @@ class WebhookNode(BaseNodeData):
                 f"payload_template is longer than {MAX_TEMPLATE_CHARS} characters of JSON"
             )
         return value
-
-    @model_validator(mode="after")
-    def _endpoint_required_when_enabled(self) -> Self:
-        if self.enabled and not self.endpoint_url:
-            raise ValueError("WebhookNode: endpoint_url must be set while the node is enabled")
-        return self
 
 
 def validation_problems(exc: ValidationError) -> list[str]:

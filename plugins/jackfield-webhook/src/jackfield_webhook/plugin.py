@@ -15,11 +15,10 @@ from jackfield import (
     CompletionContext,
     CompletionPhase,
     NodeRegistration,
-    build_spec,
     completion_settings,
     hookimpl,
 )
-from jackfield_webhook._node import WEBHOOK_NODE_TYPE, WebhookNode
+from jackfield_webhook._node import WebhookNode
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -32,14 +31,7 @@ _log = logging.getLogger("jackfield_webhook")
 @hookimpl
 def jackfield_register_nodes() -> list[NodeRegistration]:
     """The ``webhook`` node type, its spec derived from :class:`~jackfield_webhook.WebhookNode`."""
-    return [
-        NodeRegistration(
-            type_name=WEBHOOK_NODE_TYPE,
-            data_model=WebhookNode,
-            node_spec=build_spec(WebhookNode),
-            sensitive_fields=WebhookNode.sensitive_fields,
-        )
-    ]
+    return [NodeRegistration.from_model(WebhookNode)]
 
 
 @hookimpl
