@@ -30,7 +30,7 @@ def authoring() -> str:
 
 
 def test_there_are_hooks_to_document():
-    assert len(_hook_signatures()) == 4
+    assert len(_hook_signatures()) == 5
 
 
 @pytest.mark.parametrize("signature", _hook_signatures())

@@ -1,4 +1,4 @@
-"""The hook contract: names, arguments, markers and documentation of the four hooks."""
+"""The hook contract: names, arguments, markers and documentation of the five hooks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ CONTRACT = {
     "jackfield_create_runtime_sessions": ["context"],
     "jackfield_run_completion": ["nodes", "context"],
     "jackfield_routers": [],
+    "jackfield_check_node": ["node_type", "data", "context"],
 }
 
 

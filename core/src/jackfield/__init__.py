@@ -8,6 +8,13 @@ Modules whose names start with an underscore are private and may change
 without notice.
 """
 
+from jackfield._calls._check import (
+    DEFAULT_CHECK_TIMEOUT_S,
+    CheckCode,
+    CheckContext,
+    CheckProblem,
+    CheckResult,
+)
 from jackfield._calls._completion import COMPLETION_STATE_KEY, NodeStatus
 from jackfield._calls._completion_context import (
     DEFAULT_COMPLETION_TIMEOUT_S,
@@ -89,6 +96,7 @@ from jackfield.hookspecs import hookimpl, hookspec
 
 __all__ = [
     "COMPLETION_STATE_KEY",
+    "DEFAULT_CHECK_TIMEOUT_S",
     "DEFAULT_COMPLETION_TIMEOUT_S",
     "SPEC_VERSION",
     "BaseNodeData",
@@ -100,6 +108,10 @@ __all__ = [
     "CallSnapshot",
     "CallStarted",
     "CallTask",
+    "CheckCode",
+    "CheckContext",
+    "CheckProblem",
+    "CheckResult",
     "CompletionContext",
     "CompletionPhase",
     "CompletionSettings",

@@ -1,6 +1,6 @@
 # mypy: disable-error-code="empty-body"
 # (hook specifications are never called: pluggy reads their signatures only)
-"""The jackfield plugin contract: the four hooks a plugin may implement.
+"""The jackfield plugin contract: the five hooks a plugin may implement.
 
 A plugin is a module (or object) named by an entry point in the
 ``jackfield.integrations`` group. It implements any subset of the hooks below
@@ -18,7 +18,8 @@ An implementation may declare fewer arguments than the specification (pluggy's
 opt-in arguments), so new arguments can be added without breaking plugins.
 
 Every hook is a fan-out hook: the host calls each plugin's implementation on
-its own and keeps each result under that plugin's name. None of them stops at
+its own and keeps each result under that plugin's name (``jackfield_check_node``
+is called on the plugin owning the node type only). None of them stops at
 the first result, and a plugin must not rely on the order in which plugins are
 called. An implementation that raises is confined to its plugin: the host
 records the failure under the plugin's name and goes on with the others.
@@ -35,14 +36,17 @@ import pluggy
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from jackfield._calls._check import CheckContext, CheckResult
     from jackfield._calls._completion_context import CompletionContext
     from jackfield._calls._runtime_context import RuntimeContext, RuntimeSession
+    from jackfield._specs._node_data import BaseNodeData
     from jackfield._specs._registration import NodeRegistration
 
 __all__ = [
     "PROJECT_NAME",
     "hookimpl",
     "hookspec",
+    "jackfield_check_node",
     "jackfield_create_runtime_sessions",
     "jackfield_register_nodes",
     "jackfield_routers",
@@ -151,4 +155,44 @@ def jackfield_routers() -> Sequence[APIRouter] | None:
 
     Order: irrelevant. A plugin whose implementation raises is reported and
     mounts nothing; the other plugins' routers are still returned.
+    """
+
+
+@hookspec
+def jackfield_check_node(
+    node_type: str, data: BaseNodeData, context: CheckContext
+) -> Awaitable[CheckResult | None] | CheckResult | None:
+    """Verify one node's configuration against the plugin's service: "Save & test".
+
+    Called when a user (or ``jackfield doctor --check``) asks for it, never
+    during a call: nothing is stored and no call is made. Contact the service
+    the way a completion would (same URL, same credentials) with the cheapest
+    request that proves the configuration works (an authenticated ``GET`` of
+    the agent the node names, say). Write it as an ``async def`` (awaited on
+    the host's loop) or as a plain function (run in a worker thread).
+
+    :param node_type: the node's type: one of this plugin's own types. A plugin
+        with several types checks the ones it can and returns ``None`` for others.
+    :param data: the node's data, already validated: an instance of the type's
+        registered ``data_model``, secrets included (the host resolved them
+        from its store; a masked value never reaches a check).
+    :param context: a :class:`~jackfield.CheckContext`: the time limit
+        (``timeout_s``; give network calls a shorter one), the node id (or
+        ``None``) and the host's credential resolver (or ``None``).
+    :return: ``None`` if the plugin has no check for ``node_type``; else a
+        :class:`~jackfield.CheckResult`: ``CheckResult()`` when the service
+        accepts the configuration (optionally with a JSON ``detail`` such as
+        ``{"latency_ms": 42}``), or one :class:`~jackfield.CheckProblem` per
+        thing wrong, naming the field at fault and a :class:`~jackfield.CheckCode`:
+        a refused key (``invalid_credential`` on the key's field), an unknown
+        agent or project (``unknown_reference``), an endpoint that cannot be
+        reached (``unreachable`` on the URL field), no answer in time
+        (``timeout``). Name fields, never quote values: the host scrubs the
+        node's secrets from the answer anyway.
+
+    Order: not a broadcast. The host calls only the plugin that owns
+    ``node_type``; no other plugin's answer counts. An implementation that
+    raises, runs past ``context.timeout_s`` or returns anything else is
+    reported as a problem attributed to the plugin (``plugin_error``,
+    ``plugin_timeout``).
     """

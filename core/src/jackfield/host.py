@@ -3,11 +3,13 @@
 A host is what runs plugins: the reference server, a worker, a CLI, a test
 harness. It creates a :class:`PluginHost`, validates and stores workflow
 definitions (:func:`validate_workflow`, :func:`mask_definition`,
-:func:`merge_definition`), prepares each live call (:func:`prepare_live_call`)
-and runs post-call completion (:func:`complete_call`). Plugin authors need
+:func:`merge_definition`), prepares each live call (:func:`prepare_live_call`),
+runs post-call completion (:func:`complete_call`) and checks a node's
+configuration against its service (:func:`check_node`). Plugin authors need
 none of this: their names are in :mod:`jackfield`.
 """
 
+from jackfield._calls._check import NodeCheck, check_node
 from jackfield._calls._completion import CompletionOutcome, NodeOutcome, complete_call
 from jackfield._calls._completion_context import read_completion_settings
 from jackfield._calls._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
@@ -49,6 +51,7 @@ __all__ = [
     "HookResult",
     "LiveCall",
     "MergeResult",
+    "NodeCheck",
     "NodeOutcome",
     "NodePosition",
     "NodeTypeRecord",
@@ -65,6 +68,7 @@ __all__ = [
     "WorkflowDefinition",
     "WorkflowEdge",
     "WorkflowNode",
+    "check_node",
     "complete_call",
     "default_host",
     "find_masked_values",
