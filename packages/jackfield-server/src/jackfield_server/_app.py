@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from jackfield.host import PluginHost
 from jackfield_server._api._catalog import CatalogCache, catalog_router
+from jackfield_server._api._checks import checks_router
 from jackfield_server._api._deps import StateDep, require_caller
 from jackfield_server._api._problems import install_error_handlers
 from jackfield_server._api._public import public_router
@@ -128,6 +129,7 @@ def create_app(
         _health_router(),
         catalog_router(),
         workflows_router(),
+        checks_router(),
         runs_router(),
         public_router(),
     ):
