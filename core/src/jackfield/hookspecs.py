@@ -6,13 +6,11 @@ A plugin is a module (or object) named by an entry point in the
 ``jackfield.integrations`` group. It implements any subset of the hooks below
 with functions of the same name decorated with :data:`hookimpl`::
 
-    from jackfield import NodeRegistration, build_spec, hookimpl
+    from jackfield import NodeRegistration, hookimpl
 
     @hookimpl
     def jackfield_register_nodes() -> list[NodeRegistration]:
-        return [NodeRegistration(type_name="tuner", data_model=TunerNodeData,
-                                 node_spec=build_spec(TunerNodeData),
-                                 sensitive_fields=("api_key",))]
+        return [NodeRegistration.from_model(TunerNodeData)]
 
 An implementation may declare fewer arguments than the specification (pluggy's
 opt-in arguments), so new arguments can be added without breaking plugins.
@@ -68,8 +66,9 @@ def jackfield_register_nodes() -> Sequence[NodeRegistration] | None:
     """Return the node types this plugin provides.
 
     Called once per host, while the host loads, before any other hook. Build
-    each registration's spec from its model (``build_spec(Model)``) so the two
-    cannot drift apart.
+    each registration from its model (``NodeRegistration.from_model(Model)``:
+    the spec is ``build_spec(Model)``, the secrets its ``secret=True`` fields)
+    so the two cannot drift apart.
 
     :return: a list of :class:`~jackfield.NodeRegistration` (empty, or
         ``None``, if the plugin provides no node type). Each ``type_name`` must
