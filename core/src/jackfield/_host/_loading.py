@@ -9,7 +9,8 @@ In order:
 2. one plugin name from two sources: neither loads;
 3. an installed plugin whose ``Requires-Dist`` on jackfield excludes the running
    version is ``incompatible`` and never imported;
-4. import, then register on pluggy (unknown hooks and hook wrappers fail it);
+4. import, then register on pluggy (unknown hooks, arguments the hookspec does not
+   have and hook wrappers fail it, the reason keeping pluggy's explanation);
 5. ``jackfield_register_nodes`` is called per plugin and every registration
    checked (spec name, sensitive fields, model, unusable lint problems);
 6. a node type claimed by two plugins is served by neither, and both fail.
@@ -38,6 +39,11 @@ from jackfield._errors import (
 )
 from jackfield._host._discovery import DiscoveredPlugin, jackfield_version, requirement_admits
 from jackfield._host._dispatch import call_each
+from jackfield._host._hook_errors import (
+    hook_rejection_reason,
+    registration_refusal_reason,
+    unknown_hook_reason,
+)
 from jackfield._host._settings import PluginSettings
 from jackfield._host._status import PluginInfo, PluginStatus
 from jackfield._specs._lint import SpecProblem, lint_node_spec
@@ -209,21 +215,19 @@ class _Loader:
             return
         try:
             self.pm.register(record.plugin, name=record.name)
-        except (pluggy.PluginValidationError, ValueError) as exc:
-            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self.error(PluginLoadError, record, f"invalid hook implementation: {first_line}")
+        except pluggy.PluginValidationError as exc:
+            reason = hook_rejection_reason(exc, self.pm, _hook_names())
+            self.error(PluginLoadError, record, reason)
+            return
+        except ValueError as exc:
+            self.error(PluginLoadError, record, registration_refusal_reason(exc))
             return
         callers = self.pm.get_hookcallers(record.plugin) or []
         record.hooks = tuple(sorted(c.name for c in callers if c.has_spec()))
         for caller in callers:
             impls = [i for i in caller.get_hookimpls() if i.plugin is record.plugin]
             if not caller.has_spec() and any(not i.optionalhook for i in impls):
-                self.error(
-                    PluginLoadError,
-                    record,
-                    f"implements {caller.name!r}, which is not a jackfield hook "
-                    f"(known hooks: {', '.join(sorted(_hook_names()))})",
-                )
+                self.error(PluginLoadError, record, unknown_hook_reason(caller.name, _hook_names()))
                 return
             if any(i.wrapper or i.hookwrapper for i in impls):
                 self.error(
@@ -336,6 +340,25 @@ class _Loader:
                     node_type=type_name,
                 )
 
+    def check_pending(self, records: list[PluginRecord]) -> None:
+        """pluggy's last check: every hook implementation left has a spec, or is optional.
+
+        :meth:`import_and_register` already fails a plugin with an unknown hook;
+        should one slip through, its plugin fails here with pluggy's reason
+        rather than the whole load.
+        """
+        while True:
+            try:
+                self.pm.check_pending()
+                return
+            except pluggy.PluginValidationError as exc:
+                record = next((r for r in records if r.usable and r.plugin is exc.plugin), None)
+                if record is None:
+                    raise
+                self.error(
+                    PluginLoadError, record, hook_rejection_reason(exc, self.pm, _hook_names())
+                )
+
 
 def _hook_names() -> list[str]:
     return [n for n in hookspecs.__all__ if n.startswith("jackfield_")]
@@ -372,7 +395,7 @@ def load_plugins(
             loader.import_and_register(record)
     loader.register_nodes(records)
     loader.reject_contested_types(records)
-    loader.pm.check_pending()
+    loader.check_pending(records)
 
     unknown: tuple[str, ...] = ()
     if known_installed is not None:
