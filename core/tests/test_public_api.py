@@ -11,9 +11,14 @@ import pytest
 
 import jackfield
 import jackfield.host
+import jackfield.http
 
 API_DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
-NAMESPACES = {"jackfield": jackfield, "jackfield.host": jackfield.host}
+NAMESPACES = {
+    "jackfield": jackfield,
+    "jackfield.host": jackfield.host,
+    "jackfield.http": jackfield.http,
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +50,11 @@ def test_every_exported_name_exists(name):
         assert hasattr(module, export), f"{name}.__all__ names {export!r}, which is missing"
 
 
-def test_the_namespaces_do_not_overlap():
-    assert set(jackfield.__all__) & set(jackfield.host.__all__) == set()
+@pytest.mark.parametrize(
+    ("one", "other"), [(a, b) for a in sorted(NAMESPACES) for b in sorted(NAMESPACES) if a < b]
+)
+def test_the_namespaces_do_not_overlap(one, other):
+    assert set(NAMESPACES[one].__all__) & set(NAMESPACES[other].__all__) == set()
 
 
 @pytest.mark.parametrize(
@@ -62,4 +70,4 @@ def test_every_exported_class_and_function_has_a_docstring(namespace, export):
 def test_private_modules_stay_private():
     public = {n for n in dir(jackfield) if not n.startswith("_")}
     modules = {n for n in public if isinstance(getattr(jackfield, n), ModuleType)}
-    assert modules <= {"host", "hookspecs"}, modules
+    assert modules <= {"host", "hookspecs", "http"}, modules

@@ -152,7 +152,8 @@ class RedactingFilter(logging.Filter):
     It rewrites the record's message (and its traceback text, if any) and never
     drops a record. When nothing needed redacting the record is left untouched,
     arguments included; otherwise ``msg`` becomes the redacted text and
-    ``args`` is emptied, so no handler sees the original values.
+    ``args`` is emptied (and a traceback is kept only as redacted text, without
+    the exception object), so no handler sees the original values.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -167,7 +168,11 @@ class RedactingFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact_text(record.exc_text)
+            text = redact_text(record.exc_text)
+            if text != record.exc_text:
+                # The exception object itself would show the original to a
+                # handler formatting it anew: keep only the redacted text.
+                record.exc_text, record.exc_info = text, None
         if record.stack_info:
             record.stack_info = redact_text(record.stack_info)
         return True

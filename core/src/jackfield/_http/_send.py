@@ -40,6 +40,15 @@ def _userinfo_secrets(url: str) -> list[str]:
     return [part for part in (parsed.username, parsed.password) if len(part) >= 4]
 
 
+def _port_usable(url: str) -> bool:
+    """False for a port outside 0-65535, which the socket layer would refuse unclassified."""
+    try:
+        port = httpx.URL(url).port
+    except (httpx.InvalidURL, TypeError):
+        return True  # the request reports it as an unusable URL
+    return port is None or 0 <= port <= 65535
+
+
 async def send(
     method: str,
     url: str,
@@ -83,6 +92,8 @@ async def send(
         return round((time.perf_counter() - start) * 1000.0, 3)
 
     with redacting(*secrets, *_header_secrets(headers), *_userinfo_secrets(url)):
+        if not _port_usable(url):
+            return classify_error(httpx.InvalidURL("port out of range"), duration_ms=elapsed_ms())
         try:
             async with asyncio.timeout(timeout_s):
                 response = await http.request(
