@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel
 
 from jackfield import (
     BaseNodeData,
@@ -127,6 +127,7 @@ class CallInsightsExportNode(BaseNodeData):
         min_length=16,
         editor="password",
         placeholder="ci_live_...",
+        secret=True,
     )
     region: Region = spec_field(
         default=Region.US,
@@ -144,6 +145,7 @@ class CallInsightsExportNode(BaseNodeData):
         pattern=r"^https://",
         placeholder="https://",
         display_options={"show": {"delivery_mode": ["webhook"]}},
+        required_when={"delivery_mode": ["webhook"]},
     )
     batch_interval_minutes: int = spec_field(
         default=60,
@@ -193,18 +195,7 @@ class CallInsightsExportNode(BaseNodeData):
         spec_exclude=True,
     )
 
-    @model_validator(mode="after")
-    def _webhook_needs_url(self) -> CallInsightsExportNode:
-        if self.delivery_mode is DeliveryMode.WEBHOOK and self.webhook_url is None:
-            raise ValueError("webhook_url is required when delivery_mode is webhook")
-        return self
-
 
 CALL_INSIGHTS_SPEC = build_spec(CallInsightsExportNode)
 
-CALL_INSIGHTS_REGISTRATION = NodeRegistration(
-    type_name="call_insights_export",
-    data_model=CallInsightsExportNode,
-    node_spec=CALL_INSIGHTS_SPEC,
-    sensitive_fields=("api_key",),
-)
+CALL_INSIGHTS_REGISTRATION = NodeRegistration.from_model(CallInsightsExportNode)

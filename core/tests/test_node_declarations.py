@@ -331,3 +331,16 @@ def test_adding_required_when_is_a_breaking_change():
     removed = diff_specs([build_spec(After)], [build_spec(Before)])
     assert [c.code for c in removed.compatible] == ["required-when-removed"]
     assert not removed.breaking
+
+
+def test_required_when_compares_enum_fields_by_value():
+    import sample_nodes
+
+    model = sample_nodes.CallInsightsExportNode
+    key = "ci_live_0123456789abcdef"
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate({"name": "I", "api_key": key, "delivery_mode": "webhook"})
+    assert [e["loc"] for e in caught.value.errors()] == [("webhook_url",)]
+    model.model_validate({"name": "I", "api_key": key, "delivery_mode": "batch_upload"})
+    assert sample_nodes.CALL_INSIGHTS_REGISTRATION.sensitive_fields == ("api_key",)
+    assert key not in repr(model(name="I", api_key=key, delivery_mode="batch_upload"))
