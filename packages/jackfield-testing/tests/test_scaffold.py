@@ -35,7 +35,7 @@ def test_new_plugin_writes_a_complete_project(tmp_path):
     assert 'call_archive = "jackfield_call_archive.plugin"' in pyproject
     assert '"jackfield>=0.1,<0.2"' in pyproject
     assert (
-        "class CallArchiveNode(BaseNodeData)"
+        "class CallArchiveNode(IntegrationNodeData)"
         in (target / "src/jackfield_call_archive/_node.py").read_text()
     )
 
