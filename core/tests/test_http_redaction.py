@@ -206,6 +206,12 @@ def test_shared_client_installs_the_filter_for_a_host_that_forgot():
         ("https://h.example/sub-s3cr3t-x", ["s3cr3t"], "https://h.example/sub-***-x"),
         ("https://h.example/plain", [None, ""], "https://h.example/plain"),
         ("http://[::1/broken", [], "***"),
+        (
+            "https://hooks.example/services/T0/B0/XYZ",
+            ["https://hooks.example/services/T0/B0/XYZ"],
+            "***",
+        ),
+        ("https://u:pw-123@h.example/", ["pw-123"], "https://***@h.example/"),
     ],
 )
 def test_redact_url(url, secrets, expected):
@@ -218,3 +224,15 @@ def test_redact_url_takes_an_httpx_url_and_the_registered_secrets():
     with redacting(PATH_SECRET), redacting(None):
         assert redact_url(url) == "https://***@h.example/***?t=***"
     assert redact_url(url) == f"https://***@h.example/{PATH_SECRET}?t=***"
+
+
+def test_a_secret_endpoint_url_is_redacted_as_a_whole_in_the_request_line(server, captured):
+    # A webhook whose whole endpoint is the secret passes it as one.
+    endpoint = server.url(f"/services/T0/B0/{PATH_SECRET}")
+
+    async def main() -> OutcomeKind:
+        return (await send("POST", endpoint, json={}, secrets=[endpoint])).kind
+
+    assert asyncio.run(main()) is OutcomeKind.DELIVERED
+    assert_no_secret_in(captured, secrets=(PATH_SECRET, endpoint))
+    assert any(line.endswith('HTTP Request: POST *** "HTTP/1.1 200 OK"') for line in captured.lines)

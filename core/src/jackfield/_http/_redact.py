@@ -3,9 +3,10 @@
 Standard library only. A URL is redacted by replacing its userinfo, every query
 value, its fragment and each path segment equal to a secret with ``***``:
 ``https://user:pw@hooks.example/T0/s3cr3t?token=abc`` becomes
-``https://***@hooks.example/T0/***?token=***``. Text (a log message, a
-traceback) is redacted by redacting each URL in it and then replacing each
-secret value, as is and percent-encoded, wherever it still appears.
+``https://***@hooks.example/T0/***?token=***``. A secret that is a whole URL
+(a webhook's endpoint) becomes ``***`` as a whole. Text (a log message, a
+traceback) is redacted by replacing each secret value, as is and
+percent-encoded, and redacting each URL in it.
 
 The secrets of the request in progress live in a context variable, set by
 :func:`redacting` (and by :func:`jackfield.http.send` from its ``secrets=``
@@ -108,7 +109,9 @@ def redact_url(url: object, secrets: Iterable[str | None] = ()) -> str:
     ``https://***@hooks.example/services/***?token=***``.
     """
     known = _clean((*secrets, *_SECRETS.get()))
-    text = str(url)
+    # A secret first goes wherever it appears (a secret may be a whole URL: a
+    # webhook's endpoint), then the URL's parts are redacted.
+    text = _replace_secrets(str(url), known)
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -137,11 +140,12 @@ def _redact_pair(pair: str, secrets: tuple[str, ...]) -> str:
 
 
 def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """Return ``text`` with each URL in it redacted and each secret replaced with ``***``.
+    """Return ``text`` with each secret replaced with ``***`` and each URL in it redacted.
 
     The secrets are ``secrets`` and those registered with :func:`redacting`.
     """
     known = _clean((*secrets, *_SECRETS.get()))
+    text = _replace_secrets(text, known)
     text = _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0), known), text)
     return _replace_secrets(text, known)
 
