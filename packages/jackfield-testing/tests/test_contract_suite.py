@@ -14,6 +14,7 @@ import pytest
 
 GOOD_PLUGIN = """
 import json
+import urllib.error
 import urllib.request
 from typing import ClassVar
 
@@ -22,6 +23,8 @@ from pydantic import model_validator
 from jackfield import (
     BaseNodeData,
     CallRecorder,
+    CheckCode,
+    CheckResult,
     GraphConstraints,
     NodeCategory,
     NodeRegistration,
@@ -96,6 +99,28 @@ def jackfield_run_completion(nodes, context):
         with urllib.request.urlopen(request, timeout=5) as response:
             results[node["id"]] = {"status": "delivered", "http_status": response.status}
     return results
+
+
+@hookimpl
+def jackfield_check_node(node_type, data, context):
+    request = urllib.request.Request(
+        data.base_url + "/check", headers={"Authorization": "Bearer " + data.api_key}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=context.timeout_s * 0.8):
+            return CheckResult(detail={"latency_ms": 1})
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code in (401, 403):
+            return CheckResult.failed("api_key", "Echo refused the API key",
+                                      code=CheckCode.INVALID_CREDENTIAL)
+        return CheckResult.failed(None, f"Echo answered {exc.code}")
+    except TimeoutError:
+        return CheckResult.failed("base_url", "Echo did not answer in time", code=CheckCode.TIMEOUT)
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            return CheckResult.failed("base_url", "Echo did not answer", code=CheckCode.TIMEOUT)
+        return CheckResult.failed("base_url", "Echo cannot be reached", code=CheckCode.UNREACHABLE)
 """
 
 CONTRACT = """
@@ -176,6 +201,26 @@ FAULTS = {
     # The orchestrator skips nodes whose data says "enabled": false; a plugin
     # that names its flag otherwise gets its disabled nodes run.
     "disabled-node-skip": ("enabled", "active", "test_contract_disabled_node_skipped"),
+    "check-ok": (
+        'return CheckResult(detail={"latency_ms": 1})',
+        'return CheckResult.failed(None, "always unhappy")',
+        "test_contract_check_ok",
+    ),
+    "check-bad-credential": (
+        'CheckResult.failed("api_key", "Echo refused the API key",',
+        'CheckResult.failed(None, "Echo refused the API key",',
+        "test_contract_check_bad_credential",
+    ),
+    "check-unreachable": (
+        'Echo cannot be reached", code=CheckCode.UNREACHABLE',
+        'Echo cannot be reached", code=CheckCode.REJECTED',
+        "test_contract_check_unreachable",
+    ),
+    "check-slow": (
+        "timeout=context.timeout_s * 0.8",
+        "timeout=30",
+        "test_contract_check_slow",
+    ),
 }
 
 
@@ -193,7 +238,14 @@ def failed_tests(result: pytest.RunResult) -> set[str]:
 
 def test_a_good_plugin_passes_every_contract_check(pytester):
     result = run_contract(pytester, GOOD_PLUGIN)
-    result.assert_outcomes(passed=11)
+    result.assert_outcomes(passed=15)
+
+
+def test_the_check_cases_skip_for_a_plugin_without_a_check(pytester):
+    without = GOOD_PLUGIN.replace("@hookimpl\ndef jackfield_check_node", "def jackfield_check_node")
+    assert without != GOOD_PLUGIN
+    result = run_contract(pytester, without)
+    result.assert_outcomes(passed=11, skipped=4)
 
 
 @pytest.mark.parametrize("rule", sorted(FAULTS))

@@ -8,9 +8,12 @@ it broke as ``[contract:<rule>]``.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import re
+import socket
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -19,10 +22,12 @@ import pytest
 
 from jackfield import NodeRegistration, NodeStatus, lint_node_spec
 from jackfield.host import (
+    NodeCheck,
     PluginHost,
     PluginStatus,
     ScriptedCall,
     WorkflowDefinition,
+    check_node,
     mask_definition,
     merge_definition,
 )
@@ -84,6 +89,9 @@ class PluginContract:
     not_secret_fields: ClassVar[Sequence[str]] = ()
     #: Data key of the enabled flag, or ``None`` if the model has none.
     enabled_field: ClassVar[str | None] = "enabled"
+    #: Time limit of the contract's node checks (``check-slow`` makes the
+    #: service take three times as long).
+    check_timeout_s: ClassVar[float] = 2.0
 
     # -- what the author provides -------------------------------------------------
 
@@ -108,6 +116,29 @@ class PluginContract:
 
     def check_requests(self, requests: Sequence[RecordedRequest]) -> None:
         """Check the requests the service received in the happy path (optional)."""
+
+    def check_replies(self) -> Sequence[Reply]:
+        """What a working service answers to the requests of ``jackfield_check_node``.
+
+        Default: none, so every request gets the server's default (200, ``{}``).
+        """
+        return ()
+
+    def bad_credential_data(self, server_url: str) -> dict[str, Any]:
+        """:meth:`valid_data` with a credential the service refuses.
+
+        Default: every sensitive string field replaced by a wrong value.
+        """
+        data = self.valid_data(server_url)
+        reg = self.registration(self.host())
+        for name in reg.sensitive_fields:
+            if isinstance(data.get(name), str):
+                data[name] = "contract-wrong-credential-0000"
+        return data
+
+    def bad_credential_replies(self) -> Sequence[Reply]:
+        """What the service answers a check made with :meth:`bad_credential_data` (401)."""
+        return (Reply(401, {"error": "invalid credential"}),)
 
     # -- helpers ------------------------------------------------------------------
 
@@ -145,6 +176,29 @@ class PluginContract:
             items = value if isinstance(value, list) else [value]
             values.extend(v for v in items if isinstance(v, str) and len(v) > 4)
         return values
+
+    def run_check(self, data: Mapping[str, Any]) -> tuple[NodeCheck, float]:
+        """Check ``data`` through the host as a server would; the answer and its seconds."""
+        host = self.host()
+        reg = self.registration(host)
+        info = host.plugin(self.plugin_name)
+        if info is None or "jackfield_check_node" not in info.hooks:
+            pytest.skip("the plugin has no check (jackfield_check_node)")
+
+        async def timed() -> tuple[NodeCheck, float]:
+            start = time.perf_counter()
+            result = await check_node(
+                host, reg.type_name, data, node_id="node-1", timeout_s=self.check_timeout_s
+            )
+            return result, time.perf_counter() - start
+
+        return asyncio.run(timed())
+
+    def _check_failure(self, rule: str, result: NodeCheck, expected: str) -> ContractViolation:
+        problems = "; ".join(f"{p.field}: {p.message} [{p.code}]" for p in result.problems)
+        return contract_failure(
+            rule, f"{result.node_type}: {expected}; the check answered {result.status}: {problems}"
+        )
 
     @pytest.fixture
     def contract_server(self) -> Iterator[RecordingServer]:
@@ -370,6 +424,56 @@ class PluginContract:
                 f"a disabled node was not skipped: status {outcome.nodes['node-1'].status.value}, "
                 f"{len(contract_server.requests)} request(s) sent",
             )
+
+    def test_contract_check_ok(self, contract_server: RecordingServer) -> None:
+        """The check accepts the valid config against a working service, and leaks no secret."""
+        contract_server.always(*self.check_replies())
+        data = self.valid_data(contract_server.url)
+        result, _ = self.run_check(data)
+        if result.status != "ok":
+            raise self._check_failure("check-ok", result, "expected ok for valid_data()")
+        reg = self.registration(self.host())
+        if any(secret in json.dumps(result.to_dict()) for secret in self._secrets(reg, data)):
+            raise contract_failure("check-ok", f"{reg.type_name}: the check answer holds a secret")
+
+    def test_contract_check_bad_credential(self, contract_server: RecordingServer) -> None:
+        """A credential the service refuses is a problem naming a secret field."""
+        contract_server.always(*self.bad_credential_replies())
+        reg = self.registration(self.host())
+        result, _ = self.run_check(self.bad_credential_data(contract_server.url))
+        fields = set(reg.sensitive_fields)
+        if not any(p.field in fields for p in result.problems):
+            raise self._check_failure(
+                "check-bad-credential",
+                result,
+                f"expected a problem on one of the fields {sorted(fields)}",
+            )
+
+    def test_contract_check_unreachable(self) -> None:
+        """A service that cannot be reached (a closed port) is reported as ``unreachable``."""
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        result, _ = self.run_check(self.valid_data(f"http://127.0.0.1:{port}"))
+        if not any(p.code == "unreachable" for p in result.problems):
+            raise self._check_failure(
+                "check-unreachable", result, "expected a problem with code 'unreachable'"
+            )
+
+    def test_contract_check_slow(self, contract_server: RecordingServer) -> None:
+        """A service slower than the time limit: the check answers a failure, in time, itself."""
+        limit = self.check_timeout_s
+        contract_server.always(Reply(200, {}, delay_s=limit * 3))
+        result, elapsed = self.run_check(self.valid_data(contract_server.url))
+        if any(p.code == "plugin_timeout" for p in result.problems) or elapsed > limit + 0.5:
+            raise self._check_failure(
+                "check-slow",
+                result,
+                f"expected an answer of the plugin's own within {limit:g} s "
+                f"(give network calls less than context.timeout_s); it took {elapsed:.1f} s",
+            )
+        if result.status == "ok":
+            raise self._check_failure("check-slow", result, "expected a failure (timeout)")
 
 
 def _reply_fields(reply: Reply) -> dict[str, Any]:
