@@ -20,7 +20,10 @@ def _graph(*nodes: dict, edges: tuple[tuple[str, str, str], ...] = ()) -> Workfl
     return WorkflowDefinition.from_dict(
         {
             "nodes": list(nodes),
-            "edges": [{"id": e, "source": s, "target": t} for e, s, t in edges],
+            "edges": [
+                {"id": e, "source": s, "target": t, "data": {"label": e, "condition": "Always"}}
+                for e, s, t in edges
+            ],
         }
     )
 

@@ -234,8 +234,18 @@ def sample_definition(**extra: Any) -> WorkflowDefinition:
             },
         ],
         "edges": [
-            {"id": "e1", "source": "s", "target": "a", "data": {"label": "go"}},
-            {"id": "e2", "source": "a", "target": "e", "data": {}},
+            {
+                "id": "e1",
+                "source": "s",
+                "target": "a",
+                "data": {"label": "go", "condition": "The caller has a question"},
+            },
+            {
+                "id": "e2",
+                "source": "a",
+                "target": "e",
+                "data": {"label": "done", "condition": "The question is answered"},
+            },
         ],
     }
     document.update(extra)

@@ -181,7 +181,17 @@ def demo_workflow(services: str) -> dict[str, Any]:
             },
         ],
         "edges": [
-            {"id": "e1", "source": "greet", "target": "book", "data": {"label": "wants a slot"}},
-            {"id": "e2", "source": "book", "target": "bye", "data": {"label": "booked"}},
+            {
+                "id": "e1",
+                "source": "greet",
+                "target": "book",
+                "data": {"label": "wants a slot", "condition": "The caller asks to book a visit."},
+            },
+            {
+                "id": "e2",
+                "source": "book",
+                "target": "bye",
+                "data": {"label": "booked", "condition": "The caller accepted a slot."},
+            },
         ],
     }

@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 from typing import Any, Final, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core.core_schema import ErrorType
 
-from jackfield._errors import ProblemSeverity, WorkflowProblem
+from jackfield._errors import ProblemKind, ProblemSeverity, WorkflowProblem
+from jackfield._specs._conversation_nodes import CONVERSATION_NODE_MODELS, EdgeData
+from jackfield._specs._meta import node_spec_meta
 from jackfield._specs._registration import NodeRegistration, NodeTypeRegistry
 from jackfield._workflows._definition import (
     NodeTypeRecord,
     ValidationMode,
     WorkflowDefinition,
+    WorkflowEdge,
     WorkflowNode,
 )
 from jackfield._workflows._graph import graph_problems
@@ -37,6 +40,11 @@ logger = logging.getLogger("jackfield.workflow")
 _CONSTRAINT_ERRORS: Final = frozenset(get_args(ErrorType)) - {"value_error", "assertion_error"}
 _WITHHELD: Final = "invalid value (details withheld: they could reveal a secret)"
 
+#: The node types whose connecting edges are transitions, with :class:`EdgeData`.
+CONVERSATION_NODE_TYPES: Final = frozenset(
+    node_spec_meta(model).name for model in CONVERSATION_NODE_MODELS
+)
+
 
 def validate_workflow(
     definition: WorkflowDefinition,
@@ -47,10 +55,16 @@ def validate_workflow(
     """Return every problem of ``definition``; an empty list means it is valid.
 
     Checks, in this order: node types (each must be provided by a loaded
-    plugin), each node's ``data`` against its type's data model, the graph
-    rules (unique ids, edge endpoints, each type's
+    plugin), each node's ``data`` against its type's data model, each
+    transition's ``data`` against :class:`~jackfield.host.EdgeData` (an edge
+    whose source and target are both conversation nodes: ``start``, ``agent``
+    or ``end``), the graph rules (unique ids, edge endpoints, each type's
     :class:`~jackfield.GraphConstraints`), and in ``run`` mode a start node
     and no masked secret left in the definition.
+
+    An invalid transition is a ``warning`` in ``draft`` mode (an editor may
+    save an edge before its label and condition are written) and an ``error``
+    in ``run`` mode, like the lower graph bounds.
 
     A node of a type no loaded plugin provides is a ``warning`` in ``draft``
     mode (the node is kept untouched; saving may go on) and an ``error`` in
@@ -81,6 +95,7 @@ def validate_workflow(
             )
             continue
         problems.extend(_data_problems(node, registration, index.fields(node.type)))
+    problems.extend(_edge_problems(definition, severity))
     problems.extend(graph_problems(definition, index, mode=mode))
     if mode == "run":
         problems.extend(find_masked_values(definition, registry))
@@ -93,18 +108,14 @@ def _data_problems(
     """Validate one node's data with its type's model; problems never quote a value."""
     display = registration.node_spec.display_name
     try:
-        registration.data_model.model_validate(node.data)
-    except ValidationError as exc:
-        secrets = secret_strings(node.data, secret_fields)
-        problems = []
-        for error in exc.errors(include_url=False, include_context=False, include_input=False):
-            path = ".".join(str(part) for part in error["loc"]) or None
-            message = _safe_message(error, secret_fields, secrets)
-            where = f"{display} node {node.id!r}" + (f" field {path!r}" if path else "")
-            problems.append(
-                WorkflowProblem("node", node.id, path, f"{where}: {message}", "invalid_data")
-            )
-        return problems
+        return _model_problems(
+            registration.data_model,
+            node.data,
+            "node",
+            node.id,
+            f"{display} node {node.id!r}",
+            secret_fields,
+        )
     except Exception as exc:
         # A validator raised something Pydantic does not turn into an error: a
         # bug in the model. Its message may quote the data, so only its type goes out.
@@ -121,6 +132,64 @@ def _data_problems(
             "validating (a bug in the plugin that provides it)"
         )
         return [WorkflowProblem("node", node.id, None, message, "validator_crashed")]
+
+
+def _edge_problems(
+    definition: WorkflowDefinition, severity: ProblemSeverity
+) -> list[WorkflowProblem]:
+    """Validate the ``data`` of every transition (an edge between conversation nodes).
+
+    Other edges (to or from an integration node, or to a node that does not
+    exist, which the graph rules report) carry data no model describes here.
+    """
+    types: dict[str, str] = {}
+    for node in definition.nodes:
+        types.setdefault(node.id, node.type)
+    problems: list[WorkflowProblem] = []
+    for edge in definition.edges:
+        if _is_transition(edge, types):
+            where = f"Edge {edge.id!r} from {edge.source!r} to {edge.target!r}"
+            problems.extend(
+                _model_problems(EdgeData, edge.data, "edge", edge.id, where, (), severity)
+            )
+    return problems
+
+
+def _is_transition(edge: WorkflowEdge, types: dict[str, str]) -> bool:
+    return (
+        types.get(edge.source) in CONVERSATION_NODE_TYPES
+        and types.get(edge.target) in CONVERSATION_NODE_TYPES
+    )
+
+
+def _model_problems(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    kind: ProblemKind,
+    item_id: str,
+    where: str,
+    secret_fields: tuple[str, ...],
+    severity: ProblemSeverity = "error",
+) -> list[WorkflowProblem]:
+    """Validate ``data`` with ``model``: one ``invalid_data`` problem per error.
+
+    ``where`` starts each message ("Tuner node 't'"); the problem's ``field``
+    is the error's dotted path. No message quotes a value (see
+    :func:`_safe_message`). Exceptions other than a validation error propagate.
+    """
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        secrets = secret_strings(data, secret_fields)
+        problems = []
+        for error in exc.errors(include_url=False, include_context=False, include_input=False):
+            path = ".".join(str(part) for part in error["loc"]) or None
+            message = _safe_message(error, secret_fields, secrets)
+            at = where + (f" field {path!r}" if path else "")
+            problems.append(
+                WorkflowProblem(kind, item_id, path, f"{at}: {message}", "invalid_data", severity)
+            )
+        return problems
     return []
 
 
