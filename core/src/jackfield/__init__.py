@@ -18,6 +18,7 @@ from jackfield._calls._check import (
 from jackfield._calls._completion import COMPLETION_STATE_KEY, NodeStatus
 from jackfield._calls._completion_context import (
     DEFAULT_COMPLETION_TIMEOUT_S,
+    CallFacts,
     CompletionContext,
     CompletionPhase,
     CompletionSettings,
@@ -40,12 +41,22 @@ from jackfield._calls._events import (
     parse_call_event,
     parse_call_events,
 )
+from jackfield._calls._nodes import PluginNode
 from jackfield._calls._recorder import (
     CallRecorder,
     CallSnapshot,
     LatencyEntry,
     TranscriptEntry,
     UsageEntry,
+)
+from jackfield._calls._results import (
+    ReasonCode,
+    ResultStatus,
+    delivered,
+    duplicate,
+    failed,
+    sanitize_message,
+    skipped,
 )
 from jackfield._calls._retry import RetryLater, retry_after_s
 from jackfield._calls._runtime_context import (
@@ -103,6 +114,7 @@ __all__ = [
     "BotTurn",
     "CallEnded",
     "CallEvent",
+    "CallFacts",
     "CallObserver",
     "CallRecorder",
     "CallSnapshot",
@@ -133,12 +145,15 @@ __all__ = [
     "NodeStatus",
     "PluginError",
     "PluginLoadError",
+    "PluginNode",
     "PropertyOption",
     "PropertySpec",
     "PropertyType",
+    "ReasonCode",
     "RegistrationError",
     "RendererOptions",
     "RequiredWhen",
+    "ResultStatus",
     "RetryLater",
     "RuntimeContext",
     "RuntimeSession",
@@ -157,12 +172,15 @@ __all__ = [
     "WorkflowProblem",
     "build_spec",
     "completion_settings",
+    "delivered",
     "diff_specs",
     "display_options_cases",
     "dump_call_events",
+    "duplicate",
     "enabled_nodes",
     "evaluate_display_options",
     "evaluate_required_when",
+    "failed",
     "hookimpl",
     "hookspec",
     "lint_catalog",
@@ -172,5 +190,7 @@ __all__ = [
     "parse_call_events",
     "required_when_cases",
     "retry_after_s",
+    "sanitize_message",
+    "skipped",
     "spec_field",
 ]

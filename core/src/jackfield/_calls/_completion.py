@@ -5,7 +5,10 @@
 1. Each node of the pinned definition is matched to its plugin. Nodes of a
    plugin that is disabled, failed or not installed are recorded as skipped,
    naming the plugin (from the definition's ``node_types`` record); disabled
-   nodes (``"enabled": false`` in their data) are skipped too.
+   nodes (``"enabled": false`` in their data) are skipped too. Every other
+   node is validated with its type's registered model and handed over as a
+   :class:`~jackfield.PluginNode`; one that no longer validates is recorded as
+   failed (``invalid_config``) for a handler declaring ``typed_nodes=True``.
 2. If any node is left to handle, the public token is asked for, once.
 3. Plugins run by :class:`~jackfield.CompletionPhase` (analysis, delivery,
    notification); within a phase concurrently, ``async`` handlers on the loop
@@ -33,6 +36,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from jackfield._calls._completion_context import (
+    CallFacts,
     CompletionContext,
     CompletionPhase,
     CompletionSettings,
@@ -40,6 +44,8 @@ from jackfield._calls._completion_context import (
     read_completion_settings,
 )
 from jackfield._calls._json import json_copy
+from jackfield._calls._nodes import PluginNode, validate_node
+from jackfield._calls._results import ReasonCode, ResultStatus, failed, sanitize_message
 from jackfield._calls._retry import RetryLater
 from jackfield._errors import PluginError
 from jackfield._host._dispatch import HookResult
@@ -107,6 +113,10 @@ class NodeOutcome:
         ``"plugin_disabled"``, ``"plugin_not_installed"``, ``"handler_failed"``,
         ``"timeout"``, ``"dead_lettered"``...), or what the handler reported.
     :param retry_in_s: for ``retry``: seconds until the next attempt.
+    :param message: a short, sanitised explanation: the ``RetryLater`` message
+        (kept when the node is dead-lettered), the message of a ``failed(...)``
+        result, or the invalid fields of an ``invalid_config`` node. URLs in it
+        carry no credentials or query values, and no secret of the node.
     """
 
     node_id: str
@@ -116,6 +126,7 @@ class NodeOutcome:
     attempts: int = 0
     reason: str | None = None
     retry_in_s: float | None = None
+    message: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """The state as stored in the annotations (``None`` fields left out)."""
@@ -129,6 +140,8 @@ class NodeOutcome:
             data["reason"] = self.reason
         if self.retry_in_s is not None:
             data["retry_in_s"] = self.retry_in_s
+        if self.message is not None:
+            data["message"] = self.message
         return data
 
     @classmethod
@@ -143,6 +156,7 @@ class NodeOutcome:
                 attempts=int(data.get("attempts", 0)),
                 reason=data.get("reason"),
                 retry_in_s=data.get("retry_in_s"),
+                message=data.get("message") if isinstance(data.get("message"), str) else None,
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -202,7 +216,9 @@ class _Work:
 
     plugin: str
     settings: CompletionSettings
-    nodes: list[dict[str, Any]]
+    nodes: list[PluginNode]
+    secrets: list[str]
+    """The secret values of all of its nodes: kept out of every message."""
 
 
 def _previous_states(previous: Mapping[str, Any]) -> dict[str, NodeOutcome]:
@@ -230,11 +246,31 @@ def _unavailable_reason(host: PluginHost, plugin: str | None) -> str:
     return f"plugin_{status}"
 
 
+def _secret_values(host: PluginHost, node: Mapping[str, Any]) -> tuple[str, ...]:
+    """The values of a node's secret fields, to keep out of messages."""
+    data = node.get("data")
+    if not isinstance(data, Mapping):
+        return ()
+    values: list[str] = []
+    for name in host.sensitive_fields(str(node.get("type", ""))):
+        value = data.get(name)
+        items = value if isinstance(value, list | tuple) else [value]
+        values.extend(v for v in items if isinstance(v, str) and v)
+    return tuple(values)
+
+
+def _problems_message(node: PluginNode) -> str:
+    fields = ", ".join(f"{p['field']} ({p['type']})" for p in node.problems)
+    return sanitize_message(f"invalid fields: {fields}")
+
+
 def _plan(
     host: PluginHost, definition: Any, previous: dict[str, NodeOutcome]
-) -> tuple[dict[str, NodeOutcome], dict[str, _Work], dict[str, str]]:
-    """Match nodes to plugins: the states decided now, the work to do, and plugin skips."""
+) -> tuple[dict[str, NodeOutcome], dict[str, _Work], dict[str, str], dict[str, dict[str, Any]]]:
+    """Match nodes to plugins: the states decided now, the work to do, plugin skips,
+    and the results the host records itself (invalid nodes of typed handlers)."""
     implementers = set(host.plugins_implementing(_HOOK))
+    recorded: dict[str, dict[str, Any]] = {}
     states: dict[str, NodeOutcome] = {}
     work: dict[str, _Work] = {}
     skipped_plugins: dict[str, str] = {}
@@ -276,47 +312,107 @@ def _plan(
                 node_id, node_type, plugin, NodeStatus.FAILED, attempts, "invalid_settings"
             )
             continue
-        work.setdefault(plugin, _Work(plugin, settings, [])).nodes.append(node)
+        item = validate_node(host, plugin, json_copy(node))
+        if item.problems and settings.typed_nodes:
+            _log.error(
+                "plugin %r node %r: data no longer validates (%s)",
+                plugin,
+                node_id,
+                ", ".join(p["field"] for p in item.problems),
+                extra={"plugin": plugin, "node_id": node_id},
+            )
+            reason = ReasonCode.INVALID_CONFIG.value
+            recorded.setdefault(plugin, {})[node_id] = failed(
+                reason, problems=[dict(p) for p in item.problems]
+            )
+            states[node_id] = NodeOutcome(
+                node_id,
+                node_type,
+                plugin,
+                NodeStatus.FAILED,
+                attempts,
+                reason,
+                message=_problems_message(item),
+            )
+            continue
+        share = work.setdefault(plugin, _Work(plugin, settings, [], []))
+        share.nodes.append(item)
+        share.secrets.extend(_secret_values(host, node))
         states[node_id] = NodeOutcome(node_id, node_type, plugin, NodeStatus.RETRY, attempts)
-    return states, work, skipped_plugins
+    return states, work, skipped_plugins, recorded
 
 
-def _retry_or_dead_letter(
-    state: NodeOutcome, settings: CompletionSettings, retry: RetryLater
-) -> NodeOutcome:
-    """A node whose attempt asked for a retry: due again later, or out of attempts."""
+def _retry_or_dead_letter(state: NodeOutcome, work: _Work, retry: RetryLater) -> NodeOutcome:
+    """A node whose attempt asked for a retry: due again later, or out of attempts.
+
+    The retry's message, sanitised, is kept in the state and logged once.
+    """
+    settings = work.settings
     attempts = state.attempts + 1
-    if attempts >= settings.max_attempts:
-        return _replace(state, NodeStatus.FAILED, attempts, "dead_lettered")
+    message = sanitize_message(retry, work.secrets) or None
+    final = attempts >= settings.max_attempts
     delay = retry.delay_s
     if delay is None:
         delay = settings.retry_base_delay_s * 2 ** (attempts - 1)
-    state = _replace(state, NodeStatus.RETRY, attempts, "retry_later")
-    return NodeOutcome(
+    delay = min(delay, MAX_RETRY_DELAY_S)
+    _log.warning(
+        "completion retry: plugin=%s node=%s attempt=%d/%d %s reason=%r",
+        work.plugin,
         state.node_id,
-        state.node_type,
-        state.plugin,
-        state.status,
-        state.attempts,
-        state.reason,
-        min(delay, MAX_RETRY_DELAY_S),
+        attempts,
+        settings.max_attempts,
+        "dead_lettered" if final else f"retry_in_s={delay:g}",
+        message or "",
+        extra={
+            "plugin": work.plugin,
+            "node_id": state.node_id,
+            "attempt": attempts,
+            "max_attempts": settings.max_attempts,
+            "retry_in_s": None if final else delay,
+            "reason": message,
+        },
+    )
+    if final:
+        return _replace(state, NodeStatus.FAILED, attempts, "dead_lettered", message=message)
+    return _replace(
+        state, NodeStatus.RETRY, attempts, "retry_later", retry_in_s=delay, message=message
     )
 
 
 def _replace(
-    state: NodeOutcome, status: NodeStatus, attempts: int, reason: str | None
+    state: NodeOutcome,
+    status: NodeStatus,
+    attempts: int,
+    reason: str | None,
+    *,
+    retry_in_s: float | None = None,
+    message: str | None = None,
 ) -> NodeOutcome:
-    return NodeOutcome(state.node_id, state.node_type, state.plugin, status, attempts, reason)
+    return NodeOutcome(
+        state.node_id, state.node_type, state.plugin, status, attempts, reason, retry_in_s, message
+    )
 
 
-def _node_status(value: Any) -> tuple[NodeStatus, str | None]:
-    """A handler's per-node value: ``{"status": "skipped" | "failed", ...}`` or delivered."""
+def _node_status(value: Any) -> tuple[NodeStatus, str | None, str | None]:
+    """A handler's per-node value, as the result helpers write it: status, reason, message.
+
+    ``skipped`` and ``failed`` are final non-deliveries; ``duplicate`` is a
+    delivery (reason ``duplicate``); anything else (``delivered``, a plain dict
+    without a status) counts as delivered.
+    """
     if isinstance(value, Mapping):
         status = value.get("status")
-        if status in (NodeStatus.SKIPPED.value, NodeStatus.FAILED.value):
+        if status in (ResultStatus.SKIPPED.value, ResultStatus.FAILED.value):
             reason = value.get("reason")
-            return NodeStatus(status), reason if isinstance(reason, str) else "handler_reported"
-    return NodeStatus.DELIVERED, None
+            message = value.get("message")
+            return (
+                NodeStatus(status),
+                str(reason) if isinstance(reason, str) else ReasonCode.HANDLER_REPORTED.value,
+                sanitize_message(message) if isinstance(message, str) and message else None,
+            )
+        if status == ResultStatus.DUPLICATE.value:
+            return NodeStatus.DELIVERED, ReasonCode.DUPLICATE.value, None
+    return NodeStatus.DELIVERED, None, None
 
 
 class _Run:
@@ -329,7 +425,7 @@ class _Run:
     def fail_all(self, work: _Work, reason: str, annotation: dict[str, Any]) -> None:
         self.annotations[work.plugin] = annotation
         for node in work.nodes:
-            state = self.states[str(node["id"])]
+            state = self.states[node.id]
             self.states[state.node_id] = _replace(
                 state, NodeStatus.FAILED, state.attempts + 1, reason
             )
@@ -338,10 +434,9 @@ class _Run:
         """Fold one plugin's handler result into the annotations and node states."""
         plugin, error = work.plugin, result.error
         if isinstance(error, RetryLater):
-            _log.warning("plugin %r: completion asked to be retried later", plugin)
             for node in work.nodes:
-                state = self.states[str(node["id"])]
-                self.states[state.node_id] = _retry_or_dead_letter(state, work.settings, error)
+                state = self.states[node.id]
+                self.states[state.node_id] = _retry_or_dead_letter(state, work, error)
             return
         if isinstance(error, TimeoutError) and result.duration_ms >= limit_s * 1000.0:
             _log.error("plugin %r: completion took longer than %ss", plugin, limit_s)
@@ -374,13 +469,17 @@ class _Run:
         kept = dict(previous) if isinstance(previous, Mapping) and "error" not in previous else {}
         self.annotations[plugin] = {**kept, **data}
         for node in work.nodes:
-            state = self.states[str(node["id"])]
+            state = self.states[node.id]
             if state.node_id in retries:
                 retry = retries[state.node_id]
-                self.states[state.node_id] = _retry_or_dead_letter(state, work.settings, retry)
+                self.states[state.node_id] = _retry_or_dead_letter(state, work, retry)
                 continue
-            status, reason = _node_status(data.get(state.node_id))
-            self.states[state.node_id] = _replace(state, status, state.attempts + 1, reason)
+            status, reason, message = _node_status(data.get(state.node_id))
+            if message is not None:
+                message = sanitize_message(message, work.secrets)
+            self.states[state.node_id] = _replace(
+                state, status, state.attempts + 1, reason, message=message
+            )
 
 
 async def _token(provider: PublicTokenProvider | str | None) -> str | None:
@@ -413,6 +512,7 @@ async def complete_call(
     public_base_url: str | None = None,
     credentials: CredentialResolver | None = None,
     timeouts_s: Mapping[str, float] | None = None,
+    gathered_context: CallFacts | Mapping[str, Any] | None = None,
 ) -> CompletionOutcome:
     """Run the post-call completion of one workflow run; never raises for a plugin.
 
@@ -435,13 +535,28 @@ async def complete_call(
     :param credentials: the host's credential store, passed to handlers as
         ``context.credentials``.
     :param timeouts_s: per-plugin time limits that override the plugins' own.
+    :param gathered_context: what the host gathered at call end (a
+        :class:`~jackfield.CallFacts` or its dict form), given to handlers as
+        ``context.call``; by default read from ``workflow_run["gathered_context"]``.
     :return: the annotations to persist and each node's state.
     """
     if isinstance(workflow_definition, Mapping):
         workflow_definition = WorkflowDefinition.from_dict(workflow_definition)
     previous = dict(previous_annotations or {})
-    states, work, skipped_plugins = _plan(host, workflow_definition, _previous_states(previous))
+    states, work, skipped_plugins, recorded = _plan(
+        host, workflow_definition, _previous_states(previous)
+    )
     run = _Run(json_copy(previous), states)
+    for plugin, host_results in recorded.items():
+        kept = run.annotations.get(plugin)
+        kept = dict(kept) if isinstance(kept, Mapping) and "error" not in kept else {}
+        run.annotations[plugin] = {**kept, **host_results}
+    if isinstance(gathered_context, CallFacts):
+        facts = gathered_context
+    else:
+        if gathered_context is None and isinstance(workflow_run, Mapping):
+            gathered_context = workflow_run.get("gathered_context")
+        facts = CallFacts.from_mapping(gathered_context)
     token = await _token(public_token) if work else None
     logs = integration_logs or {}
     called: list[str] = []
@@ -454,6 +569,9 @@ async def complete_call(
         for share in phase:
             entry = logs.get(share.plugin)
             snapshot = entry.get("snapshot") if isinstance(entry, Mapping) else None
+            earlier_results = previous.get(share.plugin)
+            if not isinstance(earlier_results, Mapping):
+                earlier_results = {}
             context = CompletionContext(
                 workflow_run_id=workflow_run_id,
                 workflow_run=workflow_run,
@@ -465,10 +583,12 @@ async def complete_call(
                 credentials=credentials,
                 runtime_snapshot=snapshot if isinstance(snapshot, Mapping) else None,
                 annotations=snapshot_annotations,
-                attempt=1 + max(run.states[str(n["id"])].attempts for n in share.nodes),
+                attempt=1 + max(run.states[n.id].attempts for n in share.nodes),
+                max_attempts=share.settings.max_attempts,
+                previous_results=MappingProxyType(json_copy(earlier_results)),
+                call=facts,
             )
-            nodes = [json_copy(n) for n in share.nodes]
-            prepared[share.plugin] = {"nodes": nodes, "context": context}
+            prepared[share.plugin] = {"nodes": list(share.nodes), "context": context}
 
         results = await host.acall_each(
             _HOOK, plugins=list(shares), per_plugin=prepared.__getitem__, timeouts_s=limits

@@ -14,6 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from jackfield._errors import PluginError
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 __all__ = [
     "DEFAULT_COMPLETION_TIMEOUT_S",
+    "CallFacts",
     "CompletionContext",
     "CompletionPhase",
     "CompletionSettings",
@@ -40,6 +43,49 @@ DEFAULT_COMPLETION_TIMEOUT_S: Final = 30.0
 #: The host's credential store as a completion handler sees it: credential
 #: reference in, HTTP headers out (``None`` when the reference is unknown).
 CredentialResolver = Callable[[str], Mapping[str, str] | None]
+
+
+class CallFacts(BaseModel):
+    """What the host gathered about the call at its end, typed.
+
+    :param call_id: the call's id at the telephony provider or media pipeline, if known.
+    :param disposition: how the call ended (``"completed"``, ``"no_answer"``...).
+    :param duration_s: how long the call lasted, in seconds.
+    :param extra: everything else the host recorded, as it recorded it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    call_id: str | None = None
+    disposition: str | None = None
+    duration_s: float | None = Field(default=None, ge=0)
+    extra: Mapping[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, gathered: Any) -> CallFacts:
+        """Read a host's gathered-context dict; unreadable known keys go to ``extra``."""
+        if not isinstance(gathered, Mapping):
+            return cls()
+        known: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in gathered.items():
+            if key == "call_id" and isinstance(value, str | int) and not isinstance(value, bool):
+                known[key] = str(value)
+            elif key == "disposition" and isinstance(value, str):
+                known[key] = value
+            elif (
+                key == "duration_s"
+                and isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and value >= 0
+            ):
+                known[key] = float(value)
+            else:
+                extra[str(key)] = value
+        return cls(**known, extra=MappingProxyType(extra))
+
+
+_NO_FACTS: Final = CallFacts()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,7 +119,17 @@ class CompletionContext:
     :param annotations: the run's annotations as of the start of this plugin's
         phase: results of earlier phases (a notification handler sees the QA and
         delivery results). Read-only.
-    :param attempt: 1 on the first run of this plugin's completion, then 2, 3...
+    :param attempt: 1 on the first attempt at this plugin's nodes, then 2, 3...:
+        one more than the most attempts any of the nodes passed now has had,
+        counted from the node states the host passes back (so also across
+        worker restarts).
+    :param max_attempts: the plugin's ``max_attempts``: on that attempt a
+        ``RetryLater`` is no longer honoured (the node is dead-lettered).
+    :param previous_results: this plugin's own results from earlier attempts
+        (its annotations as stored), empty on a first attempt. Read-only.
+    :param call: the typed :class:`CallFacts` (disposition, duration, call id,
+        and the rest in ``extra``); read from ``workflow_run["gathered_context"]``
+        unless the host passes it.
     """
 
     workflow_run_id: str
@@ -87,6 +143,21 @@ class CompletionContext:
     runtime_snapshot: Mapping[str, Any] | None = None
     annotations: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     attempt: int = 1
+    max_attempts: int = 5
+    previous_results: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    call: CallFacts = _NO_FACTS
+
+    @property
+    def is_final_attempt(self) -> bool:
+        """Whether this is the last attempt: a ``RetryLater`` now dead-letters the node."""
+        return self.attempt >= self.max_attempts
+
+    @property
+    def gathered_context(self) -> Mapping[str, Any]:
+        """The untyped gathered context (``workflow_run["gathered_context"]``), as before."""
+        run = self.workflow_run
+        gathered = run.get("gathered_context") if isinstance(run, Mapping) else None
+        return gathered if isinstance(gathered, Mapping) else _EMPTY
 
     def public_url(self, artifact: str) -> str | None:
         """Return the durable public URL of one of the run's artifacts, or ``None``.
@@ -135,12 +206,18 @@ class CompletionSettings:
         as dead-lettered.
     :param retry_base_delay_s: the delay before the second attempt when
         :class:`RetryLater` names none; it doubles with each further attempt.
+    :param typed_nodes: the handler is written against the second edition: a
+        node whose data no longer validates is recorded by the host as failed
+        (``invalid_config``, naming the fields) and never reaches the handler.
+        Without it such a node is still passed, with ``data=None`` and its
+        ``problems``, as first-edition handlers validate for themselves.
     """
 
     phase: CompletionPhase = CompletionPhase.DELIVERY
     timeout_s: float = DEFAULT_COMPLETION_TIMEOUT_S
     max_attempts: int = 5
     retry_base_delay_s: float = 30.0
+    typed_nodes: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.phase, CompletionPhase):
@@ -170,6 +247,7 @@ def completion_settings(
     timeout_s: float = DEFAULT_COMPLETION_TIMEOUT_S,
     max_attempts: int = 5,
     retry_base_delay_s: float = 30.0,
+    typed_nodes: bool = False,
 ) -> Callable[[_F], _F]:
     """Declare the phase and limits of a plugin's completion handler.
 
@@ -189,6 +267,7 @@ def completion_settings(
         timeout_s=timeout_s,
         max_attempts=max_attempts,
         retry_base_delay_s=retry_base_delay_s,
+        typed_nodes=typed_nodes,
     )
 
     def mark(function: _F) -> _F:

@@ -21,11 +21,12 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from jackfield._calls._events import CallEvent, CallObserver, CallTask
 from jackfield._calls._json import json_copy
+from jackfield._calls._nodes import PluginNode, validate_node
 from jackfield._calls._runtime_context import RuntimeContext, RuntimeSession
 from jackfield._host._plugin_host import PluginHost
 from jackfield._workflows._definition import enabled_nodes
@@ -308,10 +309,11 @@ def prepare_live_call(host: PluginHost, context: RuntimeContext) -> LiveCall:
     """
     wanted = _plugins_with_enabled_nodes(host, context.workflow_graph)
     contributions: dict[str, _PluginSessions] = {}
-    for plugin in sorted(wanted & set(host.plugins_implementing(_CREATE_HOOK))):
+    for plugin in sorted(set(wanted) & set(host.plugins_implementing(_CREATE_HOOK))):
         contribution = contributions[plugin] = _PluginSessions()
+        own = replace(context, nodes=_valid_nodes(plugin, wanted[plugin]))
         try:
-            returned = host.call_plugin(plugin, _CREATE_HOOK, context=context)
+            returned = host.call_plugin(plugin, _CREATE_HOOK, context=own)
             sessions = _check_sessions(returned)
         except Exception as exc:
             _log.error("plugin %r: creating runtime sessions failed", plugin, exc_info=exc)
@@ -327,13 +329,29 @@ def prepare_live_call(host: PluginHost, context: RuntimeContext) -> LiveCall:
     return LiveCall(contributions)
 
 
-def _plugins_with_enabled_nodes(host: PluginHost, workflow_graph: Any) -> set[str]:
-    owners: set[str] = set()
+def _plugins_with_enabled_nodes(
+    host: PluginHost, workflow_graph: Any
+) -> dict[str, list[PluginNode]]:
+    """Each plugin owning an enabled node, with those nodes validated (valid or not)."""
+    owners: dict[str, list[PluginNode]] = {}
     for node in enabled_nodes(workflow_graph):
         owner = host.plugin_for_node_type(str(node.get("type", "")))
         if owner is not None:
-            owners.add(owner)
+            owners.setdefault(owner, []).append(validate_node(host, owner, json_copy(node)))
     return owners
+
+
+def _valid_nodes(plugin: str, nodes: list[PluginNode]) -> tuple[PluginNode, ...]:
+    for node in nodes:
+        if node.problems:
+            _log.warning(
+                "plugin %r node %r: data no longer validates (%s); not in context.nodes",
+                plugin,
+                node.id,
+                ", ".join(p["field"] for p in node.problems),
+                extra={"plugin": plugin, "node_id": node.id},
+            )
+    return tuple(node for node in nodes if not node.problems)
 
 
 def _check_sessions(returned: Any) -> Sequence[RuntimeSession]:

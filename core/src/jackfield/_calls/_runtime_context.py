@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from jackfield._calls._events import CallTask
 
 if TYPE_CHECKING:
+    from jackfield._calls._nodes import PluginNode
     from jackfield._workflows._definition import WorkflowDefinition
 
 
@@ -49,6 +50,10 @@ class RuntimeContext:
         (no separate STT/LLM/TTS stages, so fewer usage and latency events).
     :param context_messages_provider: call it for the LLM context messages of
         the conversation so far; cheap, and safe to call from an observer.
+    :param nodes: this plugin's own enabled nodes whose data validates, as
+        :class:`~jackfield.PluginNode` items (``node.data`` is the validated
+        model), in workflow order. Set by the host for each plugin it asks;
+        empty in a context the host has not handed to a plugin yet.
     """
 
     workflow_run_id: str
@@ -58,6 +63,7 @@ class RuntimeContext:
     user_config: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     is_realtime: bool = False
     context_messages_provider: ContextMessagesProvider = _no_messages
+    nodes: tuple[PluginNode, ...] = ()
 
 
 @runtime_checkable
