@@ -34,6 +34,7 @@ async def record_completion_result(
     status: ResultStatus,
     result: Mapping[str, Any] | None = None,
     retry_at: datetime | None = None,
+    attempts: int | None = None,
 ) -> CompletionResult:
     """Record (insert or update) one plugin's result for one node of a run.
 
@@ -41,6 +42,10 @@ async def record_completion_result(
     status (delivered, skipped, failed) is never overwritten: recording again
     after it changes nothing, and the stored row is returned, so a retried job
     can tell what is already done. ``retry_at`` goes with ``pending``.
+
+    :param attempts: how many times the node was passed to its handler, as the
+        completion outcome counts it (``NodeOutcome.attempts``); stored as is.
+        Without it, each recording counts as one attempt.
 
     :raises NotFoundError: no such run in that organization.
     """
@@ -59,13 +64,16 @@ async def record_completion_result(
         run_id=run_id,
         plugin=plugin,
         node_id=node_id,
-        attempts=1,
+        attempts=1 if attempts is None else attempts,
         created_at=now,
         **values,
     )
     statement = statement.on_conflict_do_update(
         index_elements=[CompletionResult.run_id, CompletionResult.plugin, CompletionResult.node_id],
-        set_={**values, "attempts": CompletionResult.attempts + 1},
+        set_={
+            **values,
+            "attempts": CompletionResult.attempts + 1 if attempts is None else attempts,
+        },
         where=CompletionResult.status.not_in(sorted(FINAL_RESULT_STATUSES)),
     )
     await session.execute(statement)

@@ -71,6 +71,15 @@ class JobOutcome:
     retry_in_s: float | None = None
 
 
+def _retry_error(outcome: CompletionOutcome) -> str:
+    """The job's ``last_error`` for a retry: ``retry_later``, with the first node's
+    (already sanitised) ``RetryLater`` message when it gave one."""
+    for node in sorted(outcome.nodes.values(), key=lambda n: n.node_id):
+        if node.status is NodeStatus.RETRY and node.message:
+            return f"retry_later: {node.plugin}/{node.node_id}: {node.message}"[:200]
+    return "retry_later"
+
+
 def _node_detail(node: NodeOutcome, annotations: dict[str, Any]) -> dict[str, Any]:
     detail = node.to_json_dict()
     plugin_results = annotations.get(node.plugin) if node.plugin else None
@@ -167,6 +176,7 @@ async def _record(
                 status=_STATUS[node.status],
                 result=_node_detail(node, outcome.annotations),
                 retry_at=retry_at,
+                attempts=node.attempts,
             )
         await merge_run_annotations(session, org, run_id, outcome.annotations)
         if outcome.plugin_usage:  # what completion itself consumed (a QA model's tokens)
@@ -176,7 +186,8 @@ async def _record(
         if not outcome.done:
             delay = outcome.retry_in_s or 0.0
             due = now + timedelta(seconds=delay)
-            await retry_job(session, job.id, worker_id=worker_id, due_at=due, error="retry_later")
+            error = _retry_error(outcome)
+            await retry_job(session, job.id, worker_id=worker_id, due_at=due, error=error)
             return JobOutcome("retry", delay)
         await update_run(session, org, run_id, state=RunState.COMPLETED)
         if any(n.reason == "dead_lettered" for n in outcome.nodes.values()):
