@@ -11,13 +11,15 @@ from click.testing import CliRunner
 
 from jackfield import RetryLater
 from jackfield._cli import main
+from jackfield.host import HostFactory
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CALL = EXAMPLES / "call.json"
 
 
 def run(host, *args):
-    return CliRunner().invoke(main, ["run-call", *map(str, args)], obj=host)
+    factory = HostFactory(lambda strict: host)
+    return CliRunner().invoke(main, ["run-call", *map(str, args)], obj=factory)
 
 
 def write_workflow(tmp_path, document):

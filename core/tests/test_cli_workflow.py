@@ -14,7 +14,7 @@ from workflow_nodes import TunerNode, WebhookNode, make_registry, registration, 
 from jackfield import hookimpl
 from jackfield._cli import main
 from jackfield._host._settings import PluginSettings
-from jackfield.host import PluginHost, mask_definition
+from jackfield.host import HostFactory, PluginHost, mask_definition
 
 SECRETS = ["tk_live0123456789", "ws_secretworkspace", "key-alpha-11111", "hunter2hunter2"]
 
@@ -26,8 +26,24 @@ def definition_file(tmp_path):
     return path
 
 
+class _RegistrationsPlugin:
+    def __init__(self, registrations):
+        self.registrations = list(registrations)
+
+    @hookimpl
+    def jackfield_register_nodes(self):
+        return self.registrations
+
+
 def _invoke(args, registry):
-    return CliRunner().invoke(main, ["workflow", *map(str, args)], obj=registry)
+    """Run ``jackfield workflow ARGS`` with a host serving ``registry``'s node types."""
+    if isinstance(registry, PluginHost):
+        host = registry
+    else:
+        host = PluginHost(autoload=False, builtins=False, settings=PluginSettings(autoload=False))
+        host.register(_RegistrationsPlugin(registry.registrations.values()), name="acme")
+    factory = HostFactory(lambda strict: host)
+    return CliRunner().invoke(main, ["workflow", *map(str, args)], obj=factory)
 
 
 def test_validate_a_valid_file_exits_0(definition_file):
@@ -97,13 +113,13 @@ def test_mask_prints_the_masked_definition(definition_file):
     assert all(secret not in result.output for secret in SECRETS)
 
 
-def test_mask_of_an_invalid_definition_exits_1_without_echoing_it(tmp_path):
+def test_mask_of_an_invalid_definition_exits_2_without_echoing_it(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"nodes": [{"data": {"api_key": SECRETS[0]}}]}), encoding="utf-8")
 
     result = _invoke(["mask", path], make_registry())
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert SECRETS[0] not in result.output
     assert "node #0" in result.stderr
 

@@ -7,7 +7,14 @@ definitions (:func:`validate_workflow`, :func:`mask_definition`,
 runs post-call completion (:func:`complete_call`) and checks a node's
 configuration against its service (:func:`check_node`). Plugin authors need
 none of this: their names are in :mod:`jackfield`.
+
+A distribution that adds ``jackfield`` commands (the ``jackfield.cli``
+entry-point group) gets their host from :func:`cli_host`, marks those that load
+plugins with :func:`strict_option` and exits with an :class:`ExitCode`. These
+four names import click, so they are imported on first use.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from jackfield._calls._check import NodeCheck, check_node
 from jackfield._calls._completion import CompletionOutcome, NodeOutcome, complete_call
@@ -41,6 +48,12 @@ from jackfield._workflows._secrets import (
 from jackfield._workflows._type_index import PluginDirectory, PluginStatusInfo
 from jackfield._workflows._validation import validate_workflow
 
+if TYPE_CHECKING:
+    from jackfield._cli._convention import ExitCode, HostFactory, cli_host, strict_option
+
+#: The command-line names, imported on first use (they need click, the rest does not).
+_CLI_NAMES = frozenset({"ExitCode", "HostFactory", "cli_host", "strict_option"})
+
 __all__ = [
     "DEFAULT_FINISH_TIMEOUT_S",
     "MASK_PREFIX",
@@ -48,7 +61,9 @@ __all__ = [
     "CompletionOutcome",
     "EdgeData",
     "EndNodeData",
+    "ExitCode",
     "HookResult",
+    "HostFactory",
     "LiveCall",
     "MergeResult",
     "NodeCheck",
@@ -69,6 +84,7 @@ __all__ = [
     "WorkflowEdge",
     "WorkflowNode",
     "check_node",
+    "cli_host",
     "complete_call",
     "default_host",
     "find_masked_values",
@@ -79,5 +95,16 @@ __all__ = [
     "prepare_live_call",
     "read_completion_settings",
     "record_node_types",
+    "strict_option",
     "validate_workflow",
 ]
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        if name in _CLI_NAMES:
+            from jackfield._cli import _convention
+
+            return getattr(_convention, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

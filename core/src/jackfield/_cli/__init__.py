@@ -9,6 +9,11 @@ group (name = command name, value = a :class:`click.Command`); the reference
 server adds ``serve``, ``worker`` and ``keys`` this way. They are looked up only
 when a command is not a built-in one or when the command list is shown, and a
 broken extension is reported by name instead of breaking the whole CLI.
+
+Every command, built-in or added, follows one convention
+(:mod:`jackfield._cli._convention`): it gets its host from ``cli_host``, takes
+``--strict`` if it loads plugins, and exits with an ``ExitCode``, which
+``jackfield --help`` lists.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 import click
 
 from jackfield._cli._catalog import node_types
+from jackfield._cli._convention import exit_codes_help
 from jackfield._cli._doctor import doctor
 from jackfield._cli._plugins import plugins
 from jackfield._cli._run_call import run_call
@@ -63,7 +69,11 @@ class _ExtensibleGroup(click.Group):
         return command
 
 
-@click.group(cls=_ExtensibleGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_ExtensibleGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=exit_codes_help(),
+)
 @click.version_option(package_name="jackfield", prog_name="jackfield")
 def main() -> None:
     """Host and inspect jackfield integration plugins."""

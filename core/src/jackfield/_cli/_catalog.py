@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from jackfield._cli._plugins import host_for, strict_option
+from jackfield._cli._convention import cli_host, strict_option
 
 __all__ = ["node_types"]
 
@@ -17,7 +17,7 @@ __all__ = ["node_types"]
 @click.option("--type", "type_name", metavar="NAME", help="Print only the spec of node type NAME.")
 @strict_option
 @click.pass_context
-def node_types(ctx: click.Context, mcp: bool, type_name: str | None, strict: bool) -> None:
+def node_types(ctx: click.Context, mcp: bool, type_name: str | None) -> None:
     """Print the catalog of every loaded node type as JSON.
 
     The output is {"spec_version": ..., "node_types": [...]}, sorted by type
@@ -26,7 +26,7 @@ def node_types(ctx: click.Context, mcp: bool, type_name: str | None, strict: boo
     """
     from jackfield._errors import UnknownNodeTypeError
 
-    host = host_for(ctx, strict=strict or None)
+    host = cli_host(ctx)
     if type_name is None:
         sys.stdout.buffer.write(host.catalog_json(mcp=mcp) + b"\n")
         sys.stdout.buffer.flush()

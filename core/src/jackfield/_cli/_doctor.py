@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from jackfield._cli._plugins import host_for
+from jackfield._cli._convention import ExitCode, cli_host, strict_option
 
 if TYPE_CHECKING:
     from jackfield._calls._check import NodeCheck
@@ -75,6 +75,7 @@ def _check_nodes(host: PluginHost, path: Path) -> int:
     metavar="WORKFLOW.json",
     help="Also check each integration node of this workflow file against its service.",
 )
+@strict_option
 @click.pass_context
 def doctor(ctx: click.Context, workflow_file: Path | None) -> None:
     """Check the installed plugins; exit 1 if any problem is found.
@@ -83,7 +84,8 @@ def doctor(ctx: click.Context, workflow_file: Path | None) -> None:
     lint problem of the loaded node types, and an unreadable config file.
     Disabled plugins are fine; setting names that match no installed plugin
     are warned about but do not fail the check. JACKFIELD_STRICT is ignored
-    here: the point is to see every problem at once.
+    here, the point being to see every problem at once; --strict stops at the
+    first plugin problem instead.
 
     With --check WORKFLOW.json, each enabled integration node of the file is
     also checked against its service by its plugin (jackfield_check_node),
@@ -92,7 +94,7 @@ def doctor(ctx: click.Context, workflow_file: Path | None) -> None:
     """
     from jackfield._host._status import PluginStatus
 
-    host = host_for(ctx, strict=False)  # report every problem, even under JACKFIELD_STRICT
+    host = cli_host(ctx, env_strict=False)  # report every problem, even under JACKFIELD_STRICT
     problems = 0
     if host.settings.unreadable_config is not None:
         problems += 1
@@ -118,4 +120,4 @@ def doctor(ctx: click.Context, workflow_file: Path | None) -> None:
     click.echo(summary)
     if workflow_file is not None:
         problems += _check_nodes(host, workflow_file)
-    ctx.exit(1 if problems else 0)
+    ctx.exit(ExitCode.PROBLEMS if problems else ExitCode.OK)

@@ -1,64 +1,19 @@
-"""``jackfield plugins``: list, show, enable and disable plugins.
-
-Also holds :class:`HostFactory`, how every command that needs a plugin host
-gets one (tests pass their own as ``obj=`` to click's runner).
-"""
+"""``jackfield plugins``: list, show, enable and disable plugins."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from jackfield._cli._convention import HostFactory, cli_host, strict_option
+
 if TYPE_CHECKING:
-    from jackfield._host._plugin_host import PluginHost
     from jackfield._host._status import PluginInfo
 
-__all__ = ["HostFactory", "host_for", "plugins", "strict_option"]
-
-
-@dataclass(frozen=True, slots=True)
-class HostFactory:
-    """Builds the :class:`~jackfield.host.PluginHost` a command uses.
-
-    ``make(strict)`` returns a fresh host: ``strict=True`` when the command got
-    ``--strict``, ``False`` when it must never be strict (``doctor`` reports
-    every problem), ``None`` to follow the settings (``JACKFIELD_STRICT``).
-    Pass one as the root context object to use other plugins than the installed
-    ones: ``CliRunner().invoke(main, [...], obj=HostFactory(make))``.
-    """
-
-    make: Callable[[bool | None], PluginHost]
-
-
-def _default_make(strict: bool | None) -> PluginHost:
-    from jackfield._host._plugin_host import PluginHost
-
-    return PluginHost(strict=strict)
-
-
-def host_for(ctx: click.Context, *, strict: bool | None = None) -> PluginHost:
-    """Return a loaded host for this command; plugin problems in strict mode exit 1."""
-    from jackfield._errors import JackfieldError
-
-    factory = ctx.find_object(HostFactory) or HostFactory(_default_make)
-    host = factory.make(strict)
-    try:
-        host.load()
-    except JackfieldError as exc:
-        raise click.ClickException(f"strict mode: {exc}") from exc
-    return host
-
-
-#: ``--strict``: any plugin problem is an error (exit 1) instead of a report.
-strict_option = click.option(
-    "--strict",
-    is_flag=True,
-    help="Fail (exit 1) on the first plugin problem instead of reporting it.",
-)
+# HostFactory stays importable from here for existing callers.
+__all__ = ["HostFactory", "plugins"]
 
 
 @click.group()
@@ -103,9 +58,9 @@ def _print_table(infos: list[PluginInfo]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 @strict_option
 @click.pass_context
-def list_plugins(ctx: click.Context, as_json: bool, strict: bool) -> None:
+def list_plugins(ctx: click.Context, as_json: bool) -> None:
     """List every plugin: loaded, disabled, failed and incompatible ones."""
-    infos = host_for(ctx, strict=strict or None).packages()
+    infos = cli_host(ctx).packages()
     if as_json:
         click.echo(json.dumps([i.to_json_dict() for i in infos], indent=2))
     else:
@@ -115,10 +70,11 @@ def list_plugins(ctx: click.Context, as_json: bool, strict: bool) -> None:
 @plugins.command("show")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@strict_option
 @click.pass_context
 def show_plugin(ctx: click.Context, name: str, as_json: bool) -> None:
     """Show one plugin (exit 1 if no plugin is called NAME)."""
-    info = host_for(ctx).plugin(name)
+    info = cli_host(ctx).plugin(name)
     if info is None:
         raise click.ClickException(f"no plugin named {name!r} is installed")
     data: dict[str, Any] = info.to_json_dict()
@@ -135,8 +91,7 @@ def _set_disabled(ctx: click.Context, name: str, *, disabled: bool) -> None:
     from jackfield._errors import ConfigError
     from jackfield._host._settings import ENV_DISABLE, set_plugin_disabled
 
-    factory = ctx.find_object(HostFactory) or HostFactory(_default_make)
-    host = factory.make(None)
+    host = cli_host(ctx, load=False)  # settings and names only: no plugin is imported
     path = host.settings.config_path
     if path is None:
         raise click.ClickException("no config file path is known (set JACKFIELD_CONFIG)")

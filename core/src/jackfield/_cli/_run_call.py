@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from jackfield._cli._convention import ExitCode, cli_host, strict_option
+
 if TYPE_CHECKING:
     from jackfield._calls._completion import CompletionOutcome
     from jackfield._calls._events import CallEvent
@@ -24,24 +26,11 @@ if TYPE_CHECKING:
 
 __all__ = ["run_call"]
 
-EXIT_OK = 0
-#: Some plugin failed (an error in the logs, a failed node, or retries left over).
-EXIT_PLUGIN_FAILED = 1
-#: A file cannot be read, or is not a valid workflow or call.
-EXIT_BAD_INPUT = 2
-
-
-def _host(ctx: click.Context) -> PluginHost:
-    """The host given as the click context object, else the process's plugin host."""
-    from jackfield._host._plugin_host import PluginHost, default_host
-
-    given = ctx.find_root().obj
-    return given if isinstance(given, PluginHost) else default_host()
-
 
 def _fail(ctx: click.Context, message: str) -> NoReturn:
+    """A file cannot be read, or is not a valid workflow or call."""
     click.echo(f"Error: {message}", err=True)
-    ctx.exit(EXIT_BAD_INPUT)
+    ctx.exit(ExitCode.USAGE)
 
 
 def _load_workflow(ctx: click.Context, path: Path, host: PluginHost) -> WorkflowDefinition:
@@ -161,6 +150,7 @@ async def _life_of_a_call(
     help="Longest wait in seconds before a retry (plugins may ask for longer).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@strict_option
 @click.pass_context
 def run_call(
     ctx: click.Context,
@@ -176,7 +166,7 @@ def run_call(
     integration logs, a failed node, or retries still due after ROUNDS), and 2
     if a file cannot be read or is not a valid workflow or call.
     """
-    host = _host(ctx)
+    host = cli_host(ctx)
     definition = _load_workflow(ctx, workflow_path, host)
     events = _load_call(ctx, call_path)
     logs, outcome, used = asyncio.run(
@@ -206,4 +196,4 @@ def run_call(
     failed = any("errors" in entry for entry in logs.values()) or any(
         state["status"] == "failed" for state in nodes.values()
     )
-    ctx.exit(EXIT_PLUGIN_FAILED if failed or not outcome.done else EXIT_OK)
+    ctx.exit(ExitCode.PROBLEMS if failed or not outcome.done else ExitCode.OK)

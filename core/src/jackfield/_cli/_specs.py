@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from jackfield._cli._convention import ExitCode
+
 if TYPE_CHECKING:
     from jackfield._specs._node_spec import NodeSpec
 
 __all__ = ["specs"]
-
-#: Exit statuses of ``jackfield specs diff``.
-EXIT_COMPATIBLE = 0
-EXIT_BREAKING = 1
-EXIT_BAD_INPUT = 2
 
 
 @click.group()
@@ -42,12 +39,12 @@ def diff(ctx: click.Context, old: Path, new: Path, as_json: bool) -> None:
         result = diff_specs(_read_catalog(old), _read_catalog(new))
     except _BadCatalogFile as exc:
         click.echo(f"Error: {exc}", err=True)
-        ctx.exit(EXIT_BAD_INPUT)
+        ctx.exit(ExitCode.USAGE)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         _print_readably(result.to_dict())
-    ctx.exit(EXIT_BREAKING if result.is_breaking else EXIT_COMPATIBLE)
+    ctx.exit(ExitCode.PROBLEMS if result.is_breaking else ExitCode.OK)
 
 
 class _BadCatalogFile(Exception):

@@ -1,45 +1,30 @@
 """``jackfield workflow``: check and mask workflow definition files without a server.
 
-Both commands resolve node types through the process's plugin host
-(:func:`~jackfield.host.default_host`), so they see exactly the plugins this
-environment would load. A caller embedding the CLI may pass its own registry
-as the click context object (``main(obj=registry)``).
+Both commands resolve node types through the command's plugin host
+(:func:`~jackfield._cli._convention.cli_host`), so they see exactly the plugins
+this environment would load.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from jackfield._cli._convention import ExitCode, cli_host, strict_option
+
 if TYPE_CHECKING:
     from jackfield._errors import WorkflowProblem
-    from jackfield._specs._registration import NodeTypeRegistry
     from jackfield._workflows._definition import WorkflowDefinition
 
 __all__ = ["workflow"]
-
-#: Exit statuses of ``jackfield workflow validate`` and ``mask``.
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_BAD_INPUT = 2
 
 
 @click.group()
 def workflow() -> None:
     """Validate and mask workflow definition files."""
-
-
-def _registry(ctx: click.Context) -> NodeTypeRegistry:
-    """The registry given as the context object, else the process's plugin host."""
-    given = ctx.find_root().obj
-    if given is not None and callable(getattr(given, "find_registration", None)):
-        return cast("NodeTypeRegistry", given)
-    from jackfield._host._plugin_host import default_host
-
-    return default_host()
 
 
 def _read(
@@ -53,7 +38,7 @@ def _read(
         text = path.read_bytes()
     except OSError as exc:
         click.echo(f"Error: cannot read {path}: {exc.strerror or exc}", err=True)
-        ctx.exit(EXIT_BAD_INPUT)
+        ctx.exit(ExitCode.USAGE)
     try:
         return WorkflowDefinition.from_json(text), []
     except WorkflowError as exc:
@@ -91,6 +76,7 @@ def _print_problems(problems: list[WorkflowProblem], source: Path, as_json: bool
     help="draft: checking a saved edit (unknown node types are warnings); run: about to run.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@strict_option
 @click.pass_context
 def validate(ctx: click.Context, file: Path, mode: str, as_json: bool) -> None:
     """Print every problem of the workflow definition in FILE.
@@ -103,21 +89,22 @@ def validate(ctx: click.Context, file: Path, mode: str, as_json: bool) -> None:
     definition, problems = _read(ctx, file)
     if definition is not None:
         problems = validate_workflow(
-            definition, _registry(ctx), mode="run" if mode == "run" else "draft"
+            definition, cli_host(ctx), mode="run" if mode == "run" else "draft"
         )
     _print_problems(problems, file, as_json)
-    ctx.exit(EXIT_PROBLEMS if problems else EXIT_OK)
+    ctx.exit(ExitCode.PROBLEMS if problems else ExitCode.OK)
 
 
 @workflow.command("mask")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@strict_option
 @click.pass_context
 def mask(ctx: click.Context, file: Path) -> None:
     """Print the definition in FILE with every secret masked.
 
     Secret fields are those the loaded plugins register, plus those the
-    file's own ``node_types`` record names. Exits 1 (problems on stderr) if
-    FILE is not a workflow definition, 2 if it cannot be read.
+    file's own ``node_types`` record names. Exits 2 if FILE cannot be read or
+    is not a workflow definition (its problems on stderr).
     """
     from jackfield._workflows._secrets import mask_definition
 
@@ -125,5 +112,5 @@ def mask(ctx: click.Context, file: Path) -> None:
     if definition is None:
         for problem in problems:
             click.echo(str(problem), err=True)
-        ctx.exit(EXIT_PROBLEMS)
-    click.echo(mask_definition(definition, _registry(ctx)).to_json(indent=2))
+        ctx.exit(ExitCode.USAGE)
+    click.echo(mask_definition(definition, cli_host(ctx)).to_json(indent=2))
