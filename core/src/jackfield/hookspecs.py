@@ -119,17 +119,26 @@ def jackfield_run_completion(
     ``async def`` (awaited on the worker's event loop) or as a plain function
     (run in a worker thread).
 
-    :param nodes: the workflow's node objects (``{"id", "type", "data", ...}``,
-        as stored in the pinned definition) whose type is one of this
-        plugin's own types, and no others. Validate each one's ``data`` with
-        your model before use; skip the ones that are disabled.
+    :param nodes: this plugin's own enabled nodes, as
+        :class:`~jackfield.PluginNode` items (``node.id``, ``node.type``,
+        ``node.data`` validated by the type's registered model, ``node.raw``).
+        Disabled nodes never arrive (the host records them as skipped); with
+        ``@completion_settings(typed_nodes=True)`` nodes whose data no longer
+        validates never arrive either (recorded as failed, ``invalid_config``).
+        Reading an item as a dict (``node["id"]``) still works, with one logged
+        deprecation per plugin.
     :param context: a :class:`~jackfield.CompletionContext`: workflow run id
         and run, the pinned definition and its id, organization id, a public
-        token (or ``None``), and this plugin's own runtime snapshot.
-    :return: a JSON-serialisable dict of results, normally keyed per node id
-        (or ``None`` if there is nothing to report). It is merged into the
-        run's annotations under the plugin's name. Raise
-        :class:`~jackfield.RetryLater` for a transient failure; any other
+        token (or ``None``), this plugin's own runtime snapshot, the attempt
+        (``attempt``, ``max_attempts``, ``is_final_attempt``), its own
+        ``previous_results`` and the typed ``call`` facts.
+    :return: a JSON-serialisable dict of results keyed per node id (or
+        ``None`` if there is nothing to report), each value built with
+        :func:`~jackfield.delivered`, :func:`~jackfield.duplicate`,
+        :func:`~jackfield.skipped` or :func:`~jackfield.failed` (a plain dict
+        counts as delivered). It is merged into the run's annotations under the
+        plugin's name. Raise :class:`~jackfield.RetryLater` for a transient
+        failure (its message is kept, sanitised, and logged); any other
         exception is recorded as this plugin's failure and the others go on.
 
     Order: plugins run by completion phase (analysis, then delivery, then
