@@ -10,10 +10,13 @@ import sys
 import time
 
 import httpx
+import pytest
 from click.testing import CliRunner
 from server_process import free_port
 
+from jackfield import hookimpl
 from jackfield._cli import main as jackfield_cli
+from jackfield.host import ExitCode, HostFactory, PluginHost
 
 CLI = [sys.executable, "-c", "from jackfield._cli import main; main()"]
 
@@ -68,3 +71,51 @@ def test_a_bad_setting_is_reported_by_name(tmp_path, monkeypatch):
     )
     assert result.exit_code == 1
     assert "JACKFIELD_WORKER_LEASE_S must be a number" in result.output
+
+
+class _BrokenOnLoad:
+    @hookimpl
+    def jackfield_register_nodes(self):
+        raise RuntimeError("registry backend unavailable")
+
+
+class _BrokenRouters:
+    @hookimpl
+    def jackfield_routers(self):
+        raise RuntimeError("no routes today")
+
+
+def _factory(name: str, plugin: object) -> HostFactory:
+    """Hosts with the built-in nodes and one broken plugin, as ``cli_host`` asks for them."""
+
+    def make(strict: bool | None) -> PluginHost:
+        host = PluginHost(autoload=False, strict=strict)
+        host.register(plugin, name=name, distribution=f"jackfield-{name}", version="1.0")
+        return host
+
+    return HostFactory(make)
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_strict_stops_at_a_broken_plugin_and_names_it(tmp_path, monkeypatch, command):
+    monkeypatch.delenv("JACKFIELD_STRICT", raising=False)
+    factory = _factory("broken", _BrokenOnLoad())
+    args = [command, "--strict", "--data-dir", str(tmp_path)]
+
+    result = CliRunner().invoke(jackfield_cli, args, obj=factory)
+
+    assert result.exit_code == ExitCode.PROBLEMS, result.output
+    assert "strict mode: plugin 'broken' (distribution 'jackfield-broken')" in result.output
+    assert not (tmp_path / "jackfield.db").exists()  # stopped before the database
+
+
+def test_serve_strict_stops_at_a_plugin_whose_routers_fail(tmp_path, monkeypatch):
+    monkeypatch.delenv("JACKFIELD_STRICT", raising=False)
+    factory = _factory("routes", _BrokenRouters())
+    args = ["serve", "--strict", "--data-dir", str(tmp_path), "--port", str(free_port())]
+
+    result = CliRunner().invoke(jackfield_cli, args, obj=factory)
+
+    assert result.exit_code == ExitCode.PROBLEMS, result.output
+    assert "strict mode:" in result.output
+    assert "'routes'" in result.output

@@ -1,7 +1,9 @@
 """``jackfield serve``, ``jackfield worker`` and ``jackfield keys``.
 
 They join the core ``jackfield`` command through the ``jackfield.cli``
-entry-point group. Options override the ``JACKFIELD_*`` environment
+entry-point group and follow its convention: ``serve`` and ``worker`` load
+the plugins through :func:`jackfield.host.cli_host` and take ``--strict``
+(``keys`` loads none). Options override the ``JACKFIELD_*`` environment
 variables (see :class:`~jackfield_server.Settings`); logs go to stderr as JSON
 lines.
 """
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from jackfield import PluginError
+from jackfield.host import cli_host, strict_option
 from jackfield_server._database import Database
 from jackfield_server._errors import NotFoundError, ServerError
 from jackfield_server._logging import configure_json_logging
@@ -60,8 +64,15 @@ _log_level = click.option("--log-level", type=_LEVELS, default="info", show_defa
 @_database_url
 @_data_dir
 @_log_level
+@strict_option
+@click.pass_context
 def serve(
-    bind_host: str, port: int, database_url: str | None, data_dir: Path | None, log_level: str
+    ctx: click.Context,
+    bind_host: str,
+    port: int,
+    database_url: str | None,
+    data_dir: Path | None,
+    log_level: str,
 ) -> None:
     """Run the jackfield server: HTTP API, installed plugins, completion worker.
 
@@ -72,12 +83,14 @@ def serve(
     from jackfield_server._serve import run_server
 
     configure_json_logging(log_level)
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+    host = cli_host(ctx)
     try:
-        run_server(
-            _settings(database_url=database_url, data_dir=data_dir), bind_host=bind_host, port=port
-        )
+        run_server(settings, host, bind_host=bind_host, port=port)
     except ServerError as exc:
         raise click.ClickException(str(exc)) from None
+    except PluginError as exc:  # strict mode: a plugin's routers cannot be mounted
+        raise click.ClickException(f"strict mode: {exc}") from exc
 
 
 @click.command("worker")
@@ -85,8 +98,14 @@ def serve(
 @_database_url
 @_data_dir
 @_log_level
+@strict_option
+@click.pass_context
 def worker(
-    broker_url: str | None, database_url: str | None, data_dir: Path | None, log_level: str
+    ctx: click.Context,
+    broker_url: str | None,
+    database_url: str | None,
+    data_dir: Path | None,
+    log_level: str,
 ) -> None:
     """Run a Celery completion worker (one job at a time; start several for more).
 
@@ -97,8 +116,9 @@ def worker(
 
     configure_json_logging(log_level)
     settings = _settings(broker_url=broker_url, database_url=database_url, data_dir=data_dir)
+    host = cli_host(ctx)
     try:
-        run_celery_worker(settings, loglevel=log_level.upper())
+        run_celery_worker(settings, host, loglevel=log_level.upper())
     except ServerError as exc:
         raise click.ClickException(str(exc)) from None
 
