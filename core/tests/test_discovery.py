@@ -14,8 +14,17 @@ from packaging.specifiers import SpecifierSet
 
 import jackfield._host._discovery as discovery
 import jackfield._host._loading as loading
+from jackfield import DuplicateNameError
 from jackfield._host._discovery import ENTRY_POINT_GROUP, discover_plugins, requirement_admits
-from jackfield.host import PluginHost, PluginSettings, PluginStatus
+from jackfield._host._plugin_host import DEFAULT_PLUGINS
+from jackfield.host import (
+    RESERVED_PLUGIN_NAMES,
+    RESERVED_PLUGIN_PREFIX,
+    PluginHost,
+    PluginSettings,
+    PluginStatus,
+    is_reserved_plugin_name,
+)
 
 
 class FakeDist:
@@ -212,6 +221,43 @@ def test_installed_plugin_with_a_registered_plugins_name_loads_neither(installed
     statuses = [i.status for i in host.packages() if i.name == "tuner"]
 
     assert statuses == [PluginStatus.FAILED, PluginStatus.FAILED]
+
+
+@pytest.mark.parametrize("name", [*sorted(RESERVED_PLUGIN_NAMES), "jackfield.completion"])
+def test_an_installed_plugin_with_a_reserved_name_fails_and_core_keeps_serving(installed, name):
+    entry_points, _ = installed
+    shadow = _plugin(name, "jackfield-shadow", types=["shadow_node"])
+    entry_points.append(shadow)
+    host = _host()
+
+    infos = {i.distribution: i for i in host.packages() if i.name in {name, "core"}}
+
+    assert infos["jackfield-shadow"].status is PluginStatus.FAILED
+    reason = infos["jackfield-shadow"].reason
+    assert f"plugin name {name!r} of distribution 'jackfield-shadow' is reserved" in reason
+    assert shadow.loads == 0
+    assert infos["jackfield"].status is PluginStatus.LOADED
+    assert {"start", "agent", "end"} <= set(infos["jackfield"].node_types)
+    assert host.plugin("core").status is PluginStatus.LOADED
+    assert host.plugin_for_node_type("start") == "core"
+    assert host.find_registration("shadow_node") is None
+
+
+def test_a_reserved_name_is_an_error_in_strict_mode(installed):
+    entry_points, _ = installed
+    entry_points.append(_plugin("core", "jackfield-shadow"))
+
+    with pytest.raises(DuplicateNameError, match="is reserved"):
+        PluginHost(settings=PluginSettings(), strict=True).load()
+
+
+def test_reserved_names_are_the_builtin_plugins_and_the_hosts_own():
+    assert {name for name, _ in DEFAULT_PLUGINS} <= RESERVED_PLUGIN_NAMES
+    assert "jackfield" in RESERVED_PLUGIN_NAMES
+    assert is_reserved_plugin_name("core")
+    assert is_reserved_plugin_name(RESERVED_PLUGIN_PREFIX + "completion")
+    assert not is_reserved_plugin_name("tuner")
+    assert not is_reserved_plugin_name("core_extras")
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,11 @@ from jackfield._calls._completion_context import read_completion_settings
 from jackfield._calls._live import DEFAULT_FINISH_TIMEOUT_S, LiveCall, prepare_live_call
 from jackfield._calls._scripted import ScriptedCall
 from jackfield._host._dispatch import HookResult
+from jackfield._host._names import (
+    RESERVED_PLUGIN_NAMES,
+    RESERVED_PLUGIN_PREFIX,
+    is_reserved_plugin_name,
+)
 from jackfield._host._plugin_host import PluginHost, default_host
 from jackfield._host._settings import PluginSettings
 from jackfield._host._status import PluginInfo, PluginStatus
@@ -57,6 +62,8 @@ _CLI_NAMES = frozenset({"ExitCode", "HostFactory", "cli_host", "strict_option"})
 __all__ = [
     "DEFAULT_FINISH_TIMEOUT_S",
     "MASK_PREFIX",
+    "RESERVED_PLUGIN_NAMES",
+    "RESERVED_PLUGIN_PREFIX",
     "AgentNodeData",
     "CompletionOutcome",
     "EdgeData",
@@ -88,6 +95,7 @@ __all__ = [
     "complete_call",
     "default_host",
     "find_masked_values",
+    "is_reserved_plugin_name",
     "looks_masked",
     "mask_definition",
     "mask_key",

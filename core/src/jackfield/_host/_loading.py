@@ -6,7 +6,10 @@
 In order:
 
 1. a plugin disabled by a setting is recorded and never imported;
-2. one plugin name from two sources: neither loads;
+2. an installed plugin whose name is reserved for the host
+   (:data:`~jackfield._host._names.RESERVED_PLUGIN_NAMES`, e.g. ``core``) fails
+   and is never imported; the built-in plugin of that name keeps loading;
+   then one plugin name from two sources: neither loads;
 3. an installed plugin whose ``Requires-Dist`` on jackfield excludes the running
    version is ``incompatible`` and never imported;
 4. import, then register on pluggy (unknown hooks, arguments the hookspec does not
@@ -43,6 +46,11 @@ from jackfield._host._hook_errors import (
     hook_rejection_reason,
     registration_refusal_reason,
     unknown_hook_reason,
+)
+from jackfield._host._names import (
+    RESERVED_PLUGIN_NAMES,
+    RESERVED_PLUGIN_PREFIX,
+    is_reserved_plugin_name,
 )
 from jackfield._host._settings import PluginSettings
 from jackfield._host._status import PluginInfo, PluginStatus
@@ -178,6 +186,26 @@ class _Loader:
             why = self.settings.disabled_reason(record.name, installed=record.candidate.installed)
             if why is not None:
                 record.status, record.reason = PluginStatus.DISABLED, why
+
+    def reject_reserved_names(self, records: list[PluginRecord]) -> None:
+        """Fail every installed plugin whose name is reserved for the host.
+
+        It is never imported, so the built-in plugin of that name (``core``)
+        does not count it as a duplicate and keeps loading.
+        """
+        for record in records:
+            installed = record.usable and record.candidate.installed
+            if not (installed and is_reserved_plugin_name(record.name)):
+                continue
+            dist = record.candidate.distribution
+            source = f"distribution {dist!r}" if dist else "an installed distribution"
+            self.error(
+                DuplicateNameError,
+                record,
+                f"plugin name {record.name!r} of {source} is reserved for jackfield "
+                f"(reserved: {', '.join(sorted(RESERVED_PLUGIN_NAMES))} and names starting "
+                f"with {RESERVED_PLUGIN_PREFIX!r}); it is not loaded: rename its entry point",
+            )
 
     def reject_duplicate_names(self, records: list[PluginRecord]) -> None:
         groups: dict[str, list[PluginRecord]] = defaultdict(list)
@@ -387,6 +415,7 @@ def load_plugins(
     loader = _Loader(settings, strict=strict, trace=trace)
     records = [PluginRecord(c) for c in candidates]
     loader.apply_settings(records)
+    loader.reject_reserved_names(records)
     loader.reject_duplicate_names(records)
     for record in records:
         if record.usable and record.candidate.installed:

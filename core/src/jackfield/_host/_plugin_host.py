@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -23,6 +23,7 @@ from jackfield._host._dispatch import (
     implementations,
 )
 from jackfield._host._loading import Candidate, HostState, PluginRecord, load_plugins
+from jackfield._host._names import DEFAULT_PLUGINS
 from jackfield._host._settings import PluginSettings
 from jackfield._host._status import PluginInfo
 from jackfield._specs._lint import SpecProblem
@@ -37,10 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_PLUGINS", "PluginHost", "default_host"]
 
 logger = logging.getLogger("jackfield.host")
-
-#: jackfield's own plugins, as ``(plugin name, module)``: registered on every
-#: host (unless ``builtins=False``) through the same path as installed ones.
-DEFAULT_PLUGINS: Final = (("core", "jackfield._host._builtin_plugin"),)
 
 
 def _module_importer(module: str) -> Any:
