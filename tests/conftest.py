@@ -17,7 +17,7 @@ from _jackfield_cli import Jackfield
 from _wheels import CORE, FIXTURE_PROJECTS, VirtualEnv, build_wheels, create_venv
 
 #: The fixture plugin distributions, by distribution name.
-FIXTURES = ("jackfield-sample", "jackfield-broken", "jackfield-incompatible")
+FIXTURES = ("jackfield-sample", "jackfield-broken", "jackfield-incompatible", "jackfield-shadow")
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,17 @@ class Wheels:
     sample: Path
     broken: Path
     incompatible: Path
+    shadow: Path
 
 
 @pytest.fixture(scope="session")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Wheels:
     """Wheels of ``jackfield`` (from ``core/``) and of the fixture plugins, built once."""
     out = tmp_path_factory.mktemp("wheels")
-    core, sample, broken, incompatible = build_wheels(
+    core, sample, broken, incompatible, shadow = build_wheels(
         [CORE, *(FIXTURE_PROJECTS / name for name in FIXTURES)], out
     )
-    return Wheels(core=core, sample=sample, broken=broken, incompatible=incompatible)
+    return Wheels(core=core, sample=sample, broken=broken, incompatible=incompatible, shadow=shadow)
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +65,11 @@ def sample_only(wheels: Wheels, tmp_path: Path) -> Jackfield:
     """A fresh environment with jackfield and the sample plugin, for tests that change it."""
     venv = create_venv(tmp_path / "venv", [wheels.core, wheels.sample])
     return Jackfield(venv, tmp_path / "jackfield.toml")
+
+
+@pytest.fixture(scope="session")
+def shadowed(wheels: Wheels, tmp_path_factory: pytest.TempPathFactory) -> Jackfield:
+    """jackfield, the sample plugin and jackfield-shadow, whose entry point is named ``core``."""
+    root = tmp_path_factory.mktemp("shadowed")
+    venv = create_venv(root / "venv", [wheels.core, wheels.sample, wheels.shadow])
+    return Jackfield(venv, root / "jackfield.toml")

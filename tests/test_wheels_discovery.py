@@ -186,3 +186,32 @@ def test_uninstalled_plugin_is_gone(sample_only: Jackfield):
     assert names >= CONVERSATION_TYPES
     result = sample_only.run("doctor")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_installed_plugin_named_core_is_reported_and_the_builtin_keeps_serving(
+    shadowed: Jackfield,
+):
+    listing = shadowed.json("plugins", "list", "--json")
+    cores = {entry["distribution"]: entry for entry in listing if entry["name"] == "core"}
+
+    assert cores.keys() == {"jackfield", "jackfield-shadow"}
+    shadow = cores["jackfield-shadow"]
+    assert shadow["status"] == "failed"
+    assert "jackfield-shadow" in shadow["reason"]
+    assert "reserved" in shadow["reason"]  # not an import failure: it is never imported
+    assert shadow["node_types"] == []
+    assert cores["jackfield"]["status"] == "loaded"
+    assert set(cores["jackfield"]["node_types"]) >= CONVERSATION_TYPES
+    assert shadowed.node_type_names() >= CONVERSATION_TYPES | {SAMPLE_TYPE}
+    assert shadowed.json("plugins", "show", "core", "--json")["distribution"] == "jackfield"
+
+
+def test_doctor_reports_the_reserved_name_with_its_distribution(shadowed: Jackfield):
+    result = shadowed.run("doctor")
+
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if "jackfield-shadow" in line]
+    assert len(lines) == 1, result.stdout + result.stderr
+    assert lines[0].startswith("FAILED")
+    assert "plugin name 'core' of distribution 'jackfield-shadow' is reserved" in lines[0]
+    assert "1 problem(s)" in result.stdout
