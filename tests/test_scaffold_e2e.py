@@ -60,6 +60,6 @@ def test_new_plugin_refuses_the_name_of_an_installed_plugin(kit_wheels, tmp_path
     (wheel,) = build_wheels([tmp_path / "one"], tmp_path / "dist")
     venv.install([wheel])
     second = venv.run("jackfield", "new-plugin", "archive", "--dir", str(tmp_path / "two"))
-    assert second.returncode == 1
+    assert second.returncode == 2
     assert "already used by an installed plugin" in second.stderr
     assert not (tmp_path / "two").exists()

@@ -15,6 +15,8 @@ import click
 import importlib_metadata
 from packaging.version import Version
 
+from jackfield.host import RESERVED_PLUGIN_NAMES, PluginHost, is_reserved_plugin_name
+
 __all__ = ["ScaffoldError", "new_plugin", "scaffold_plugin"]
 
 #: template file → path in the new project (``{package}`` is replaced)
@@ -33,22 +35,35 @@ _FILES: dict[str, str] = {
 
 
 class ScaffoldError(click.ClickException):
-    """The plugin project cannot be created (bad name, clash, existing directory)."""
+    """The plugin project cannot be created (bad name, clash, existing directory).
+
+    A name that cannot be used exits 2, like any bad input to the ``jackfield``
+    CLI; an existing directory exits 1.
+    """
+
+
+class _BadName(ScaffoldError):
+    exit_code = 2
 
 
 def _check_name(name: str) -> None:
     if not name.isidentifier() or keyword.iskeyword(name) or name != name.lower():
-        raise ScaffoldError(
+        raise _BadName(
             f"plugin name {name!r} must be a lower-case Python identifier "
             "(letters, digits and underscores, not starting with a digit), e.g. 'call_archive'"
         )
-    installed = {
-        ep.name: ep.value for ep in importlib_metadata.entry_points(group="jackfield.integrations")
-    }
-    if name in installed:
-        raise ScaffoldError(
-            f"plugin name {name!r} is already used by an installed plugin ({installed[name]}); "
-            "choose another name"
+    if is_reserved_plugin_name(name):
+        raise _BadName(
+            f"plugin name {name!r} is reserved for jackfield "
+            f"(reserved: {', '.join(sorted(RESERVED_PLUGIN_NAMES))}): the host would refuse "
+            "an installed plugin with it; choose another name"
+        )
+    # The host's own scan of installed plugins (cached, imports nothing).
+    if name in PluginHost(autoload=True, builtins=False).known_names():
+        raise _BadName(
+            f"plugin name {name!r} is already used by an installed plugin (see `jackfield "
+            f"plugins show {name}`); two plugins with one name are both refused by the host, "
+            "so choose another name"
         )
 
 
@@ -62,7 +77,8 @@ def scaffold_plugin(name: str, directory: Path) -> list[Path]:
     """Create the project of plugin ``name`` in ``directory`` (which must not exist).
 
     :return: the files written, in order.
-    :raises ScaffoldError: if the name is unusable or the directory exists.
+    :raises ScaffoldError: if the name is unusable (not a lower-case identifier,
+        reserved, or the name of an installed plugin) or the directory exists.
     """
     _check_name(name)
     if directory.exists():
