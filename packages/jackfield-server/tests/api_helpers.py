@@ -13,15 +13,8 @@ import httpx
 from fastapi import FastAPI
 
 from jackfield.host import PluginHost
-from jackfield_server import (
-    Database,
-    NotFoundError,
-    Settings,
-    create_api_key,
-    create_app,
-    create_organization,
-    find_organization,
-)
+from jackfield_server import Database, NotFoundError, Settings, create_app
+from jackfield_server._store import create_api_key, create_organization, find_organization
 
 FINISHED = ("completed", "failed")
 

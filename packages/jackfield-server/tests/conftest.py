@@ -22,7 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from jackfield.host import PluginHost
-from jackfield_server import Database, SecretBox, Settings, create_organization
+from jackfield_server import Database, SecretBox, Settings
+from jackfield_server._store import create_organization
 
 POSTGRES_URL = os.environ.get(
     "JACKFIELD_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

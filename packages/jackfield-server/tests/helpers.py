@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from jackfield_server import Database, Run, SecretBox, create_run, create_workflow
+from jackfield_server import Database, SecretBox
+from jackfield_server._models import Run
+from jackfield_server._store import create_run, create_workflow
 
 
 async def make_run(database: Database, box: SecretBox, organization_id: uuid.UUID) -> Run:

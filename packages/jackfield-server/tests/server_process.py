@@ -112,13 +112,8 @@ def _main() -> None:
     from server_plugins import delivery_plugin, make_host
 
     from jackfield import CompletionPhase
-    from jackfield_server import (
-        Database,
-        Settings,
-        configure_json_logging,
-        run_celery_worker,
-        run_server,
-    )
+    from jackfield_server import Database, Settings, run_celery_worker, run_server
+    from jackfield_server._logging import configure_json_logging
 
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["serve", "worker"])

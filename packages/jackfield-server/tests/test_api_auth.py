@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from api_helpers import Api, call_events, definition, delivery_node, new_id
 
-from jackfield_server import find_organization, list_api_keys, revoke_api_key
+from jackfield_server._store import find_organization, list_api_keys, revoke_api_key
 
 AUTHENTICATED = [
     ("GET", "/node-types"),

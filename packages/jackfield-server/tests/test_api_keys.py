@@ -8,11 +8,9 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from jackfield_server import (
-    AuthenticationError,
-    ConflictError,
-    Database,
-    NotFoundError,
+from jackfield_server import Database, NotFoundError
+from jackfield_server._errors import AuthenticationError, ConflictError
+from jackfield_server._store import (
     authenticate_api_key,
     create_api_key,
     create_organization,

@@ -8,7 +8,7 @@ from api_helpers import Api, call_events, definition, delivery_node, start_api
 from counting_service import CountingService
 from server_plugins import make_host
 
-from jackfield_server import find_organization, get_workflow
+from jackfield_server._store import find_organization, get_workflow
 
 SECRET = "sk_live_abcdef123456"
 URL = "http://127.0.0.1:9/unused"

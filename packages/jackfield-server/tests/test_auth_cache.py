@@ -7,8 +7,8 @@ import uuid
 
 from api_helpers import start_api
 
-from jackfield_server import find_organization, list_api_keys, revoke_api_key
 from jackfield_server._auth_cache import AuthCache, CachedKey
+from jackfield_server._store import find_organization, list_api_keys, revoke_api_key
 
 
 class Clock:

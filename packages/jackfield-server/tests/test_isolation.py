@@ -7,16 +7,13 @@ import uuid
 import pytest
 from helpers import make_run
 
-from jackfield_server import (
-    Database,
-    NotFoundError,
-    ResultStatus,
-    RunState,
-    SecretBox,
+from jackfield_server import Database, NotFoundError, SecretBox
+from jackfield_server._models import ResultStatus, RunState
+from jackfield_server._store import (
     create_run,
     create_workflow,
-    enqueue_completion,
-    ensure_public_token,
+    enqueue_completion_job,
+    ensure_run_public_token,
     get_completion_job,
     get_run,
     get_run_definition,
@@ -47,7 +44,7 @@ async def test_another_organizations_objects_are_not_found(
         )
     run = await make_run(migrated, box, acme)
     async with migrated.transaction() as session:
-        await enqueue_completion(session, acme, run.id)
+        await enqueue_completion_job(session, acme, run.id)
         await record_completion_result(
             session, acme, run.id, plugin="p", node_id="n1", status=ResultStatus.DELIVERED
         )
@@ -60,8 +57,9 @@ async def test_another_organizations_objects_are_not_found(
         lambda s: get_run_definition(s, box, globex, run.id),
         lambda s: update_run(s, globex, run.id, state=RunState.FAILED),
         lambda s: merge_run_annotations(s, globex, run.id, {"x": 1}),
-        lambda s: ensure_public_token(s, globex, run.id),
-        lambda s: enqueue_completion(s, globex, run.id),
+        lambda s: ensure_run_public_token(s, globex, run.id),
+        lambda s: enqueue_completion_job(s, globex, run.id),
+        lambda s: get_completion_job(s, globex, run.id),
         lambda s: record_completion_result(
             s, globex, run.id, plugin="p", node_id="n1", status=ResultStatus.FAILED
         ),
@@ -76,7 +74,6 @@ async def test_another_organizations_objects_are_not_found(
         assert await list_runs(session, globex) == []
         assert await list_completion_results(session, globex, run.id) == []
         assert await list_completion_jobs(session, globex) == []
-        assert await get_completion_job(session, globex, run.id) is None
         # acme's data is untouched by globex's attempts
         stored = await get_run(session, acme, run.id)
         assert (stored.state, stored.annotations, stored.public_token) == (

@@ -9,22 +9,19 @@ from datetime import timedelta
 import pytest
 from helpers import make_run
 
-from jackfield_server import (
-    CompletionJob,
-    Database,
-    JobState,
-    LeaseLostError,
-    SecretBox,
+from jackfield_server import Database, SecretBox
+from jackfield_server._errors import LeaseLostError
+from jackfield_server._models import CompletionJob, JobState, utcnow
+from jackfield_server._store import (
     claim_completion_jobs,
-    complete_job,
     create_organization,
-    dead_letter_job,
-    enqueue_completion,
+    dead_letter_completion_job,
+    enqueue_completion_job,
+    finish_completion_job,
     get_completion_job,
     list_completion_jobs,
-    renew_lease,
-    retry_job,
-    utcnow,
+    renew_completion_job_lease,
+    retry_completion_job,
 )
 
 LEASE = timedelta(minutes=5)
@@ -35,7 +32,7 @@ async def _queue(database: Database, box: SecretBox, org: uuid.UUID, count: int)
     for _ in range(count):
         run = await make_run(database, box, org)
         async with database.transaction() as session:
-            ids.add((await enqueue_completion(session, org, run.id)).id)
+            ids.add((await enqueue_completion_job(session, org, run.id)).id)
     return ids
 
 
@@ -50,14 +47,14 @@ async def test_enqueue_is_idempotent_and_requeues_finished_jobs(
     acme, _ = two_orgs
     run = await make_run(migrated, box, acme)
     async with migrated.transaction() as session:
-        job = await enqueue_completion(session, acme, run.id)
-        assert (await enqueue_completion(session, acme, run.id)).id == job.id
+        job = await enqueue_completion_job(session, acme, run.id)
+        assert (await enqueue_completion_job(session, acme, run.id)).id == job.id
     [claimed] = await _claim(migrated, "w1")
     assert claimed.id == job.id
     async with migrated.transaction() as session:
-        assert (await enqueue_completion(session, acme, run.id)).state is JobState.RUNNING
-        await complete_job(session, job.id, worker_id="w1")
-        again = await enqueue_completion(session, acme, run.id)
+        assert (await enqueue_completion_job(session, acme, run.id)).state is JobState.RUNNING
+        await finish_completion_job(session, job.id, worker_id="w1")
+        again = await enqueue_completion_job(session, acme, run.id)
     assert (again.id, again.state, again.attempts) == (job.id, JobState.QUEUED, 0)
     async with migrated.transaction() as session:
         assert [j.id for j in await list_completion_jobs(session, acme)] == [job.id]
@@ -71,7 +68,7 @@ async def test_a_claimed_job_is_leased_to_one_worker(migrated: Database, box: Se
     assert job.lease_expires_at is not None
     assert await _claim(migrated, "w2") == []
     async with migrated.transaction() as session:
-        done = await complete_job(session, job.id, worker_id="w1")
+        done = await finish_completion_job(session, job.id, worker_id="w1")
     assert (done.state, done.lease_owner, done.lease_expires_at) == (JobState.DONE, None, None)
     assert await _claim(migrated, "w2", now=utcnow() + 2 * LEASE) == []
 
@@ -100,7 +97,7 @@ async def test_a_claim_takes_at_most_limit_jobs_oldest_due_first(
     runs = [await make_run(migrated, box, acme) for _ in range(3)]
     async with migrated.transaction() as session:
         for offset, run in zip((2, 0, 1), runs, strict=True):
-            await enqueue_completion(
+            await enqueue_completion_job(
                 session, acme, run.id, due_at=start + timedelta(seconds=offset)
             )
     later = start + timedelta(minutes=1)
@@ -121,16 +118,16 @@ async def test_an_expired_lease_is_reclaimed_and_the_old_worker_loses_it(
     [again] = await _claim(migrated, "w2", now=start + LEASE)
     assert (again.id, again.lease_owner, again.attempts) == (job.id, "w2", 2)
     for finish in (
-        lambda s: complete_job(s, job.id, worker_id="crashed"),
-        lambda s: retry_job(s, job.id, worker_id="crashed", due_at=start),
-        lambda s: dead_letter_job(s, job.id, worker_id="crashed"),
-        lambda s: renew_lease(s, job.id, worker_id="crashed", lease=LEASE),
+        lambda s: finish_completion_job(s, job.id, worker_id="crashed"),
+        lambda s: retry_completion_job(s, job.id, worker_id="crashed", due_at=start),
+        lambda s: dead_letter_completion_job(s, job.id, worker_id="crashed"),
+        lambda s: renew_completion_job_lease(s, job.id, worker_id="crashed", lease=LEASE),
     ):
         async with migrated.transaction() as session:
             with pytest.raises(LeaseLostError, match="crashed"):
                 await finish(session)
     async with migrated.transaction() as session:
-        assert (await complete_job(session, job.id, worker_id="w2")).state is JobState.DONE
+        assert (await finish_completion_job(session, job.id, worker_id="w2")).state is JobState.DONE
 
 
 async def test_a_renewed_lease_keeps_the_job(migrated: Database, box: SecretBox, two_orgs):
@@ -140,7 +137,9 @@ async def test_a_renewed_lease_keeps_the_job(migrated: Database, box: SecretBox,
     [job] = await _claim(migrated, "w1", now=start)
     later = start + LEASE - timedelta(seconds=1)
     async with migrated.transaction() as session:
-        renewed = await renew_lease(session, job.id, worker_id="w1", lease=LEASE, now=later)
+        renewed = await renew_completion_job_lease(
+            session, job.id, worker_id="w1", lease=LEASE, now=later
+        )
     assert renewed.lease_expires_at == later + LEASE
     assert await _claim(migrated, "w2", now=start + LEASE) == []
 
@@ -152,7 +151,9 @@ async def test_a_retried_job_waits_until_due(migrated: Database, box: SecretBox,
     [job] = await _claim(migrated, "w1", now=start)
     due = start + timedelta(minutes=10)
     async with migrated.transaction() as session:
-        retried = await retry_job(session, job.id, worker_id="w1", due_at=due, error="TimeoutError")
+        retried = await retry_completion_job(
+            session, job.id, worker_id="w1", due_at=due, error="TimeoutError"
+        )
     assert (retried.state, retried.last_error, retried.lease_owner) == (
         JobState.QUEUED,
         "TimeoutError",
@@ -170,7 +171,7 @@ async def test_a_dead_lettered_job_is_never_claimed_and_stays_visible(
     await _queue(migrated, box, acme, 1)
     [job] = await _claim(migrated, "w1")
     async with migrated.transaction() as session:
-        await dead_letter_job(session, job.id, worker_id="w1", error="RetryLater")
+        await dead_letter_completion_job(session, job.id, worker_id="w1", error="RetryLater")
     assert await _claim(migrated, "w2", now=utcnow() + timedelta(days=365)) == []
     async with migrated.transaction() as session:
         [dead] = await list_completion_jobs(session, acme, state=JobState.DEAD)

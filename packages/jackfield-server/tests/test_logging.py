@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 
-from jackfield_server import JsonFormatter
+from jackfield_server._logging import JsonFormatter
 
 
 def _record(exc_info=None) -> logging.LogRecord:

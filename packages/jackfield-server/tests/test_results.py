@@ -7,14 +7,9 @@ from datetime import timedelta
 
 from helpers import make_run
 
-from jackfield_server import (
-    Database,
-    ResultStatus,
-    SecretBox,
-    list_completion_results,
-    record_completion_result,
-    utcnow,
-)
+from jackfield_server import Database, SecretBox
+from jackfield_server._models import ResultStatus, utcnow
+from jackfield_server._store import list_completion_results, record_completion_result
 
 
 async def test_recording_a_node_twice_keeps_one_row(migrated: Database, box: SecretBox, two_orgs):

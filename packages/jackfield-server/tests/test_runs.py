@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 from helpers import make_run
 
-from jackfield_server import (
-    Database,
-    NotFoundError,
-    RunState,
-    SecretBox,
-    ensure_public_token,
+from jackfield_server import Database, NotFoundError, SecretBox
+from jackfield_server._models import RunState, utcnow
+from jackfield_server._store import (
+    ensure_run_public_token,
     find_run_by_public_token,
     get_run,
     list_runs,
     merge_run_annotations,
     update_run,
-    utcnow,
 )
 
 
@@ -69,8 +66,8 @@ async def test_the_public_token_is_made_once_and_finds_the_run(
     acme, _ = two_orgs
     run = await make_run(migrated, box, acme)
     async with migrated.transaction() as session:
-        token = await ensure_public_token(session, acme, run.id)
-        assert await ensure_public_token(session, acme, run.id) == token
+        token = await ensure_run_public_token(session, acme, run.id)
+        assert await ensure_run_public_token(session, acme, run.id) == token
     assert len(token) >= 32
     async with migrated.transaction() as session:
         assert (await find_run_by_public_token(session, token)).id == run.id

@@ -7,13 +7,8 @@ import json
 
 import pytest
 
-from jackfield_server import (
-    SEALED_KEY,
-    SecretBox,
-    SecretDecryptionError,
-    seal_definition,
-    unseal_definition,
-)
+from jackfield_server import SecretBox, SecretDecryptionError
+from jackfield_server._sealing import SEALED_KEY, seal_definition, unseal_definition
 
 
 def _definition() -> dict[str, object]:

@@ -9,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from jackfield_server import (
-    SecretBox,
-    ServerConfigError,
-    Settings,
-    load_or_create_key_file,
-    load_secret_box,
-    normalize_database_url,
-)
+from jackfield_server import SecretBox, ServerConfigError, Settings
+from jackfield_server._secret_key import load_or_create_key_file, load_secret_box
+from jackfield_server._settings import normalize_database_url
 
 
 def test_defaults_put_a_sqlite_file_in_the_data_dir(tmp_path: Path):

@@ -13,14 +13,13 @@ from server_plugins import delivery_plugin, make_host
 from sqlalchemy import update
 
 from jackfield import CompletionPhase, completion_settings, hookimpl
-from jackfield_server import (
-    CompletionJob,
-    JobState,
+from jackfield_server._models import CompletionJob, JobState
+from jackfield_server._store import (
     claim_completion_jobs,
     find_organization,
     list_completion_results,
-    run_completion_job,
 )
+from jackfield_server._worker._job import run_completion_job
 
 
 async def test_a_node_out_of_retries_is_failed_and_its_job_dead_lettered(database, server_settings):

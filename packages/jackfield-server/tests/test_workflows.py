@@ -6,10 +6,8 @@ import uuid
 
 import pytest
 
-from jackfield_server import (
-    Database,
-    NotFoundError,
-    SecretBox,
+from jackfield_server import Database, NotFoundError, SecretBox
+from jackfield_server._store import (
     create_run,
     create_workflow,
     get_run_definition,

@@ -1,195 +1,49 @@
 """jackfield-server: the reference host server of jackfield.
 
-:func:`create_app` builds the FastAPI application (HTTP API, plugin routes,
-in-process completion worker); :func:`run_server` serves it with uvicorn;
+What a host writer uses: :func:`create_app` builds the FastAPI application
+(HTTP API, plugin routes, in-process completion worker) from :class:`Settings`
+and a plugin host; :func:`run_server` serves it with uvicorn;
 :func:`create_celery_app` / :func:`run_celery_worker` run completion in Celery
-worker processes instead. Underneath are settings, the database and its
-migrations, encryption of secrets at rest, and the storage functions. Modules
-whose names start with an underscore are private; import from here.
+worker processes instead. :func:`start_run` starts a run without HTTP, on the
+:class:`ServerState` of a server (or one built from :class:`Settings`, a
+:class:`Database` and a :class:`SecretBox`). The errors derive from
+:class:`ServerError`.
+
+Everything else (the store layer, the models, the workers' internals) lives
+in modules whose names start with an underscore: private, free to change.
 """
 
-from jackfield_server._app import API_PREFIX, create_app
-from jackfield_server._crypto import (
-    SecretBox,
-)
-from jackfield_server._database import (
-    Database,
-)
+from jackfield_server._app import create_app
+from jackfield_server._crypto import SecretBox
+from jackfield_server._database import Database
 from jackfield_server._errors import (
-    AuthenticationError,
-    ConflictError,
-    LeaseLostError,
     NotFoundError,
     SecretDecryptionError,
     ServerConfigError,
     ServerError,
+    WorkflowNotRunnableError,
 )
-from jackfield_server._logging import JsonFormatter, configure_json_logging
-from jackfield_server._models import (
-    FINAL_RESULT_STATUSES,
-    ApiKey,
-    ArtifactKind,
-    CompletionJob,
-    CompletionResult,
-    JobState,
-    Organization,
-    ResultStatus,
-    Run,
-    RunArtifact,
-    RunState,
-    Workflow,
-    WorkflowVersion,
-    utcnow,
-)
-from jackfield_server._plugin_routes import (
-    INTEGRATIONS_PREFIX,
-    PUBLIC_ROUTE_MARKER,
-    PluginRoutes,
-    PluginRoutesReport,
-)
-from jackfield_server._replay import CallReplay, replay_call
-from jackfield_server._sealing import (
-    SEALED_KEY,
-    SensitiveFields,
-    seal_definition,
-    unseal_definition,
-)
-from jackfield_server._secret_key import (
-    load_or_create_key_file,
-    load_secret_box,
-)
+from jackfield_server._orchestration import Recording, StartedRun, start_run
 from jackfield_server._serve import run_server
-from jackfield_server._settings import (
-    Settings,
-    normalize_database_url,
-)
-from jackfield_server._state import CompletionWaker, ServerState
-from jackfield_server._store import (
-    StoredWorkflow,
-    authenticate_api_key,
-    claim_completion_jobs,
-    complete_job,
-    create_api_key,
-    create_organization,
-    create_run,
-    create_workflow,
-    dead_letter_job,
-    enqueue_completion,
-    ensure_public_token,
-    find_organization,
-    find_public_artifact,
-    find_run_by_public_token,
-    get_completion_job,
-    get_organization,
-    get_run,
-    get_run_artifact,
-    get_run_definition,
-    get_workflow,
-    get_workflow_version,
-    list_api_keys,
-    list_completion_jobs,
-    list_completion_results,
-    list_organizations,
-    list_run_artifact_kinds,
-    list_runs,
-    list_workflows,
-    merge_run_annotations,
-    put_run_artifact,
-    record_completion_result,
-    renew_lease,
-    retry_job,
-    revoke_api_key,
-    update_run,
-    update_workflow,
-)
+from jackfield_server._settings import Settings
+from jackfield_server._state import ServerState
 from jackfield_server._worker._celery import create_celery_app, run_celery_worker
-from jackfield_server._worker._inprocess import CompletionWorker
-from jackfield_server._worker._job import JobOutcome, run_completion_job
 
 __all__ = [
-    "API_PREFIX",
-    "FINAL_RESULT_STATUSES",
-    "INTEGRATIONS_PREFIX",
-    "PUBLIC_ROUTE_MARKER",
-    "SEALED_KEY",
-    "ApiKey",
-    "ArtifactKind",
-    "AuthenticationError",
-    "CallReplay",
-    "CompletionJob",
-    "CompletionResult",
-    "CompletionWaker",
-    "CompletionWorker",
-    "ConflictError",
     "Database",
-    "JobOutcome",
-    "JobState",
-    "JsonFormatter",
-    "LeaseLostError",
     "NotFoundError",
-    "Organization",
-    "PluginRoutes",
-    "PluginRoutesReport",
-    "ResultStatus",
-    "Run",
-    "RunArtifact",
-    "RunState",
+    "Recording",
     "SecretBox",
     "SecretDecryptionError",
-    "SensitiveFields",
     "ServerConfigError",
     "ServerError",
     "ServerState",
     "Settings",
-    "StoredWorkflow",
-    "Workflow",
-    "WorkflowVersion",
-    "authenticate_api_key",
-    "claim_completion_jobs",
-    "complete_job",
-    "configure_json_logging",
-    "create_api_key",
+    "StartedRun",
+    "WorkflowNotRunnableError",
     "create_app",
     "create_celery_app",
-    "create_organization",
-    "create_run",
-    "create_workflow",
-    "dead_letter_job",
-    "enqueue_completion",
-    "ensure_public_token",
-    "find_organization",
-    "find_public_artifact",
-    "find_run_by_public_token",
-    "get_completion_job",
-    "get_organization",
-    "get_run",
-    "get_run_artifact",
-    "get_run_definition",
-    "get_workflow",
-    "get_workflow_version",
-    "list_api_keys",
-    "list_completion_jobs",
-    "list_completion_results",
-    "list_organizations",
-    "list_run_artifact_kinds",
-    "list_runs",
-    "list_workflows",
-    "load_or_create_key_file",
-    "load_secret_box",
-    "merge_run_annotations",
-    "normalize_database_url",
-    "put_run_artifact",
-    "record_completion_result",
-    "renew_lease",
-    "replay_call",
-    "retry_job",
-    "revoke_api_key",
     "run_celery_worker",
-    "run_completion_job",
     "run_server",
-    "seal_definition",
-    "unseal_definition",
-    "update_run",
-    "update_workflow",
-    "utcnow",
+    "start_run",
 ]

@@ -25,10 +25,8 @@ from jackfield_server._api._public import public_router
 from jackfield_server._api._runs import runs_router
 from jackfield_server._api._schemas import HealthOut
 from jackfield_server._api._workflows import workflows_router
-from jackfield_server._auth_cache import AuthCache
 from jackfield_server._database import Database
 from jackfield_server._plugin_routes import mount_plugin_routers
-from jackfield_server._secret_key import load_secret_box
 from jackfield_server._settings import Settings
 from jackfield_server._state import ServerState
 from jackfield_server._worker._celery_client import celery_waker
@@ -81,13 +79,7 @@ def create_app(
     host.load()
     owns_database = database is None
     database = database if database is not None else Database.connect(settings.database_url)
-    state = ServerState(
-        settings,
-        host,
-        database,
-        load_secret_box(settings),
-        auth_cache=AuthCache(settings.auth_cache_s),
-    )
+    state = ServerState.from_settings(settings, host, database)
     run_worker = settings.broker_url is None if worker is None else worker
     in_process = CompletionWorker(state) if run_worker else None
     if in_process is not None:

@@ -9,7 +9,8 @@ They all derive from :class:`jackfield.JackfieldError`::
           ├── ConflictError             the object clashes with an existing one
           ├── AuthenticationError       an API key is malformed, unknown or revoked
           ├── SecretDecryptionError     a stored secret cannot be decrypted with the keys
-          └── LeaseLostError            a worker acts on a job whose lease it no longer holds
+          ├── LeaseLostError            a worker acts on a job whose lease it no longer holds
+          └── WorkflowNotRunnableError  the pinned workflow version has errors in run mode
 
 Messages name the kind of object and its id, never a secret, an API key or a
 configuration value.
@@ -18,8 +19,9 @@ configuration value.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from jackfield import JackfieldError
+from jackfield import JackfieldError, WorkflowProblem
 
 __all__ = [
     "AuthenticationError",
@@ -29,6 +31,7 @@ __all__ = [
     "SecretDecryptionError",
     "ServerConfigError",
     "ServerError",
+    "WorkflowNotRunnableError",
 ]
 
 
@@ -81,3 +84,21 @@ class LeaseLostError(ServerError):
 
 class ConflictError(ServerError):
     """The object would clash with an existing one (for example a taken organization name)."""
+
+
+class WorkflowNotRunnableError(ServerError):
+    """The workflow version a run pins has errors when validated in run mode.
+
+    Unknown node types and leftover masks are errors in run mode. ``problems``
+    lists every :class:`~jackfield.WorkflowProblem` found (warnings too); like
+    the message, they never quote a configuration value. No run was created.
+    """
+
+    def __init__(
+        self, workflow_id: uuid.UUID, version: int, problems: Sequence[WorkflowProblem]
+    ) -> None:
+        errors = sum(1 for problem in problems if problem.severity == "error")
+        super().__init__(f"workflow {workflow_id} version {version} cannot run: {errors} error(s)")
+        self.workflow_id = workflow_id
+        self.version = version
+        self.problems = list(problems)

@@ -9,6 +9,7 @@ from jackfield.host import PluginHost
 from jackfield_server._auth_cache import AuthCache
 from jackfield_server._crypto import SecretBox
 from jackfield_server._database import Database
+from jackfield_server._secret_key import load_secret_box
 from jackfield_server._settings import Settings
 
 __all__ = ["CompletionWaker", "ServerState"]
@@ -40,3 +41,19 @@ class ServerState:
     box: SecretBox
     wake_completion: CompletionWaker = field(default=_no_waker)
     auth_cache: AuthCache = field(default_factory=lambda: AuthCache(0))
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, host: PluginHost, database: Database | None = None
+    ) -> ServerState:
+        """The state a server of ``settings`` runs on, with nobody to wake yet.
+
+        :param database: an open database (default: opened from
+            ``settings.database_url``; the caller disposes of it).
+        :raises ServerConfigError: the secret key (``JACKFIELD_SECRET_KEY`` or
+            the key file) cannot be used.
+        """
+        if database is None:
+            database = Database.connect(settings.database_url)
+        box = load_secret_box(settings)
+        return cls(settings, host, database, box, auth_cache=AuthCache(settings.auth_cache_s))

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Response
 from jackfield_server._api._deps import StateDep
 from jackfield_server._api._schemas import ErrorDocument, ProblemDocument
 from jackfield_server._models import ArtifactKind
-from jackfield_server._store.artifacts import find_public_artifact
+from jackfield_server._store import find_public_run_artifact
 
 __all__ = ["public_router"]
 
@@ -27,7 +27,7 @@ _MISSING: dict[int | str, dict[str, Any]] = {
 
 async def _artifact(state: StateDep, token: str, kind: ArtifactKind) -> Response:
     async with state.database.transaction() as session:
-        artifact = await find_public_artifact(session, token, kind)
+        artifact = await find_public_run_artifact(session, token, kind)
         media_type, content = artifact.media_type, artifact.content
     return Response(
         content=content,

@@ -17,10 +17,15 @@ from jackfield_server._api._schemas import (
     RunOut,
     RunSummary,
 )
+from jackfield_server._errors import NotFoundError
 from jackfield_server._models import ArtifactKind, CompletionJob, CompletionResult, Run
 from jackfield_server._settings import Settings
-from jackfield_server._store import get_completion_job, get_run, list_completion_results
-from jackfield_server._store.artifacts import list_run_artifact_kinds
+from jackfield_server._store import (
+    get_completion_job,
+    get_run,
+    list_completion_results,
+    list_run_artifact_kinds,
+)
 
 __all__ = ["job_out", "public_link", "run_out"]
 
@@ -79,7 +84,11 @@ async def run_out(
     :raises NotFoundError: no such run in that organization.
     """
     run: Run = await get_run(session, organization_id, run_id)
-    job = await get_completion_job(session, organization_id, run_id)
+    job: CompletionJob | None
+    try:
+        job = await get_completion_job(session, organization_id, run_id)
+    except NotFoundError:  # its completion was never queued
+        job = None
     by_plugin: dict[str, list[CompletionResult]] = defaultdict(list)
     for result in await list_completion_results(session, organization_id, run_id):
         by_plugin[result.plugin].append(result)

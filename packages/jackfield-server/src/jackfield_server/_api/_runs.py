@@ -1,8 +1,10 @@
 """``/workflows/{id}/runs``, ``/runs`` and ``/completion-jobs``: start and read runs.
 
-Starting a run replays the scripted call through the pinned workflow version's
-plugins (see :mod:`jackfield_server._replay`), stores what the call left and
-queues the post-call completion, which a worker carries out.
+Starting a run parses the request and hands it to
+:func:`~jackfield_server.start_run` (:mod:`jackfield_server._orchestration`),
+which replays the scripted call through the pinned workflow version's plugins,
+stores what the call left and queues the post-call completion, which a worker
+carries out; the route renders the stored run.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from fastapi import APIRouter, Query, status
 from pydantic import ValidationError
 
 from jackfield import CallEvent, parse_call_events
-from jackfield.host import PluginHost, WorkflowDefinition, validate_workflow
 from jackfield_server._api._deps import CallerDep, StateDep
 from jackfield_server._api._problems import (
     COMMON_RESPONSES,
@@ -33,23 +34,12 @@ from jackfield_server._api._schemas import (
     RunOut,
     RunSummary,
 )
-from jackfield_server._models import ArtifactKind, JobState, ResultStatus, RunState, utcnow
-from jackfield_server._replay import replay_call
-from jackfield_server._store import (
-    create_run,
-    enqueue_completion,
-    ensure_public_token,
-    get_workflow,
-    list_completion_jobs,
-    list_runs,
-    record_completion_result,
-    update_run,
-)
-from jackfield_server._store.artifacts import put_run_artifact
+from jackfield_server._errors import WorkflowNotRunnableError
+from jackfield_server._models import JobState
+from jackfield_server._orchestration import Recording, start_run
+from jackfield_server._store import list_completion_jobs, list_runs
 
 __all__ = ["runs_router"]
-
-_COMPLETION_HOOK = "jackfield_run_completion"
 
 
 def _events(raw: list[dict[str, Any]]) -> list[CallEvent]:
@@ -68,11 +58,11 @@ def _events(raw: list[dict[str, Any]]) -> list[CallEvent]:
         raise ProblemsError("the call events are invalid", problems) from None
 
 
-def _recording(recording: RecordingIn | None) -> bytes | None:
+def _recording(recording: RecordingIn | None) -> Recording | None:
     if recording is None:
         return None
     try:
-        return base64.b64decode(recording.content_base64, validate=True)
+        content = base64.b64decode(recording.content_base64, validate=True)
     except (binascii.Error, ValueError):
         problem = Problem(
             kind="request",
@@ -81,19 +71,7 @@ def _recording(recording: RecordingIn | None) -> bytes | None:
             code="invalid_base64",
         )
         raise ProblemsError("the recording is invalid", [problem]) from None
-
-
-def _completion_nodes(definition: WorkflowDefinition, host: PluginHost) -> list[tuple[str, str]]:
-    """``(plugin, node id)`` of each enabled node whose plugin has completion work."""
-    found = []
-    for node in definition.nodes:
-        if node.data.get("enabled", True) is False:
-            continue
-        plugin = host.plugin_for_node_type(node.type)
-        info = host.plugin(plugin) if plugin is not None else None
-        if plugin is not None and info is not None and _COMPLETION_HOOK in info.hooks:
-            found.append((plugin, node.id))
-    return found
+    return Recording(media_type=recording.media_type, content=content)
 
 
 def runs_router() -> APIRouter:
@@ -115,77 +93,22 @@ def runs_router() -> APIRouter:
         integration logs, and its completion as queued. Read the run again to
         follow the completion.
         """
-        org, host = caller.organization_id, state.host
         events = _events(body.events)
         recording = _recording(body.recording)
-        async with state.database.transaction() as session:
-            stored = await get_workflow(session, state.box, org, workflow_id, version=body.version)
-            definition = WorkflowDefinition.from_dict(stored.definition)
-            problems = validate_workflow(definition, host, mode="run")
-            if any(p.severity == "error" for p in problems):
-                raise ProblemsError(
-                    "the workflow cannot run", [problem_from_workflow(p) for p in problems]
-                )
-            run = await create_run(session, org, workflow_id, version=stored.version)
-            await update_run(session, org, run.id, state=RunState.IN_CALL)
-            run_id, created_at = run.id, run.created_at
-        record = {
-            "id": str(run_id),
-            "workflow_id": str(workflow_id),
-            "workflow_name": stored.name,
-            "workflow_version": stored.version,
-            "created_at": created_at.isoformat(),
-        }
         try:
-            replay = await replay_call(
-                host, definition, events, run_id=str(run_id), run_record=record
+            started = await start_run(
+                state,
+                caller.organization_id,
+                workflow_id,
+                events,
+                version=body.version,
+                recording=recording,
             )
-        except BaseException:  # not a plugin's failure (those stay in the logs): ours
-            async with state.database.transaction() as session:
-                await update_run(session, org, run_id, state=RunState.FAILED, ended_at=utcnow())
-            raise
+        except WorkflowNotRunnableError as exc:
+            found = [problem_from_workflow(p) for p in exc.problems]
+            raise ProblemsError("the workflow cannot run", found) from None
         async with state.database.transaction() as session:
-            await update_run(
-                session,
-                org,
-                run_id,
-                state=RunState.COMPLETING,
-                gathered_context=replay.gathered_context,
-                usage=replay.usage,
-                logs=replay.logs,
-                ended_at=utcnow(),
-            )
-            await put_run_artifact(
-                session,
-                org,
-                run_id,
-                kind=ArtifactKind.TRANSCRIPT,
-                media_type="application/json",
-                content=replay.transcript,
-            )
-            if recording is not None and body.recording is not None:
-                await put_run_artifact(
-                    session,
-                    org,
-                    run_id,
-                    kind=ArtifactKind.RECORDING,
-                    media_type=body.recording.media_type,
-                    content=recording,
-                )
-            await ensure_public_token(session, org, run_id)
-            for plugin, node_id in _completion_nodes(definition, host):
-                await record_completion_result(
-                    session,
-                    org,
-                    run_id,
-                    plugin=plugin,
-                    node_id=node_id,
-                    status=ResultStatus.PENDING,
-                )
-            await enqueue_completion(session, org, run_id)
-        state.wake_completion(0.0)
-        async with state.database.transaction() as session:
-            return await run_out(session, state.settings, org, run_id)
+            return await run_out(session, state.settings, caller.organization_id, started.run_id)
 
     @router.get("/runs", summary="List runs")
     async def list_all(

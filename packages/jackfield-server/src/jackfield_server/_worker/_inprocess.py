@@ -44,7 +44,7 @@ class CompletionWorker:
         self.processed: dict[str, int] = {}
 
     def wake(self, _delay_s: float = 0.0) -> None:
-        """Look for due jobs now (a :data:`~jackfield_server.CompletionWaker`)."""
+        """Look for due jobs now (a :data:`~jackfield_server._state.CompletionWaker`)."""
         self._changed.set()
 
     async def start(self) -> None:

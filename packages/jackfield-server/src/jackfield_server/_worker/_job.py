@@ -31,15 +31,15 @@ from jackfield_server._errors import LeaseLostError
 from jackfield_server._models import CompletionJob, ResultStatus, RunState, utcnow
 from jackfield_server._state import ServerState
 from jackfield_server._store import (
-    complete_job,
-    dead_letter_job,
-    ensure_public_token,
+    dead_letter_completion_job,
+    ensure_run_public_token,
+    finish_completion_job,
     get_run,
     get_run_definition,
     merge_run_annotations,
     record_completion_result,
-    renew_lease,
-    retry_job,
+    renew_completion_job_lease,
+    retry_completion_job,
     update_run,
 )
 
@@ -95,7 +95,7 @@ async def _keep_lease(state: ServerState, job: CompletionJob, worker_id: str) ->
         await asyncio.sleep(state.settings.worker_lease_s / 3)
         try:
             async with state.database.transaction() as session:
-                await renew_lease(session, job.id, worker_id=worker_id, lease=lease)
+                await renew_completion_job_lease(session, job.id, worker_id=worker_id, lease=lease)
         except LeaseLostError:
             raise
         except Exception:  # the database hiccuped; the lease is still good for a while
@@ -120,7 +120,7 @@ async def _complete(state: ServerState, job: CompletionJob) -> CompletionOutcome
 
     async def public_token() -> str:
         async with state.database.transaction() as session:
-            return await ensure_public_token(session, org, job.run_id)
+            return await ensure_run_public_token(session, org, job.run_id)
 
     return await complete_call(
         state.host,
@@ -162,7 +162,9 @@ async def _record(
     lease = timedelta(seconds=state.settings.worker_lease_s)
     now = utcnow()
     async with state.database.transaction() as session:
-        await renew_lease(session, job.id, worker_id=worker_id, lease=lease)  # still ours?
+        await renew_completion_job_lease(
+            session, job.id, worker_id=worker_id, lease=lease
+        )  # still ours?
         for node in outcome.nodes.values():
             retry_at = None
             if node.status is NodeStatus.RETRY:
@@ -187,13 +189,17 @@ async def _record(
             delay = outcome.retry_in_s or 0.0
             due = now + timedelta(seconds=delay)
             error = _retry_error(outcome)
-            await retry_job(session, job.id, worker_id=worker_id, due_at=due, error=error)
+            await retry_completion_job(
+                session, job.id, worker_id=worker_id, due_at=due, error=error
+            )
             return JobOutcome("retry", delay)
         await update_run(session, org, run_id, state=RunState.COMPLETED)
         if any(n.reason == "dead_lettered" for n in outcome.nodes.values()):
-            await dead_letter_job(session, job.id, worker_id=worker_id, error="node_dead_lettered")
+            await dead_letter_completion_job(
+                session, job.id, worker_id=worker_id, error="node_dead_lettered"
+            )
             return JobOutcome("dead")
-        await complete_job(session, job.id, worker_id=worker_id)
+        await finish_completion_job(session, job.id, worker_id=worker_id)
         return JobOutcome("done")
 
 
@@ -202,12 +208,12 @@ async def _give_up_or_retry(
 ) -> JobOutcome:
     async with state.database.transaction() as session:
         if job.attempts >= state.settings.max_job_attempts:
-            await dead_letter_job(session, job.id, worker_id=worker_id, error=error)
+            await dead_letter_completion_job(session, job.id, worker_id=worker_id, error=error)
             await update_run(session, job.organization_id, job.run_id, state=RunState.FAILED)
             return JobOutcome("dead")
         delay = min(5.0 * 2 ** (job.attempts - 1), MAX_JOB_BACKOFF_S)
         due = utcnow() + timedelta(seconds=delay)
-        await retry_job(session, job.id, worker_id=worker_id, due_at=due, error=error)
+        await retry_completion_job(session, job.id, worker_id=worker_id, due_at=due, error=error)
         return JobOutcome("retry", delay)
 
 

@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jackfield_server._errors import NotFoundError
 from jackfield_server._models import ArtifactKind, Run, RunArtifact
+from jackfield_server._store._runs import find_run_by_public_token
 from jackfield_server._store._scoped import load_scoped
-from jackfield_server._store.runs import find_run_by_public_token
 
 __all__ = [
-    "find_public_artifact",
+    "find_public_run_artifact",
     "get_run_artifact",
     "list_run_artifact_kinds",
     "put_run_artifact",
@@ -79,7 +79,7 @@ async def list_run_artifact_kinds(
     return sorted((await session.execute(query)).scalars())
 
 
-async def find_public_artifact(
+async def find_public_run_artifact(
     session: AsyncSession, token: str, kind: ArtifactKind
 ) -> RunArtifact:
     """Return the artifact of ``kind`` of the run whose public token is ``token``.

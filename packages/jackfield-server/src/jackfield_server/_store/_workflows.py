@@ -20,8 +20,8 @@ from jackfield_server._sealing import (
     seal_definition,
     unseal_definition,
 )
+from jackfield_server._store._organizations import get_organization
 from jackfield_server._store._scoped import load_scoped
-from jackfield_server._store.organizations import get_organization
 
 __all__ = [
     "StoredWorkflow",

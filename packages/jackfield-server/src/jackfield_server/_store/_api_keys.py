@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jackfield_server._errors import AuthenticationError
 from jackfield_server._models import ApiKey, utcnow
+from jackfield_server._store._organizations import get_organization
 from jackfield_server._store._scoped import load_scoped
-from jackfield_server._store.organizations import get_organization
 
 __all__ = ["authenticate_api_key", "create_api_key", "list_api_keys", "revoke_api_key"]
 

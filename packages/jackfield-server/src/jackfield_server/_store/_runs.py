@@ -15,11 +15,11 @@ from jackfield_server._crypto import SecretBox
 from jackfield_server._errors import NotFoundError
 from jackfield_server._models import Run, RunState, Workflow, WorkflowVersion
 from jackfield_server._store._scoped import load_scoped
-from jackfield_server._store.workflows import StoredWorkflow, get_workflow_version
+from jackfield_server._store._workflows import StoredWorkflow, get_workflow_version
 
 __all__ = [
     "create_run",
-    "ensure_public_token",
+    "ensure_run_public_token",
     "find_run_by_public_token",
     "get_run",
     "get_run_definition",
@@ -144,7 +144,7 @@ async def merge_run_annotations(
     return run
 
 
-async def ensure_public_token(
+async def ensure_run_public_token(
     session: AsyncSession, organization_id: uuid.UUID, run_id: uuid.UUID
 ) -> str:
     """Return the run's public token, creating it on first request.

@@ -11,7 +11,7 @@ The worker functions (claim, renew, complete, retry, dead-letter) serve every
 organization: a worker is a system process. A worker passes its ``worker_id``
 (unique per process, for example host, pid and a random part) to prove it
 still holds the lease; if the lease was lost to another worker they raise
-:class:`~jackfield_server.LeaseLostError`. Times default to now; pass ``now``
+:class:`~jackfield_server._errors.LeaseLostError`. Times default to now; pass ``now``
 to decide the clock yourself.
 """
 
@@ -25,23 +25,23 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jackfield_server._errors import LeaseLostError
+from jackfield_server._errors import LeaseLostError, NotFoundError
 from jackfield_server._models import CompletionJob, JobState, Run, utcnow
 from jackfield_server._store._scoped import load_scoped
 
 __all__ = [
     "claim_completion_jobs",
-    "complete_job",
-    "dead_letter_job",
-    "enqueue_completion",
+    "dead_letter_completion_job",
+    "enqueue_completion_job",
+    "finish_completion_job",
     "get_completion_job",
     "list_completion_jobs",
-    "renew_lease",
-    "retry_job",
+    "renew_completion_job_lease",
+    "retry_completion_job",
 ]
 
 
-async def enqueue_completion(
+async def enqueue_completion_job(
     session: AsyncSession,
     organization_id: uuid.UUID,
     run_id: uuid.UUID,
@@ -121,7 +121,7 @@ async def claim_completion_jobs(
     return sorted(jobs, key=lambda job: (job.due_at, job.id))
 
 
-async def renew_lease(
+async def renew_completion_job_lease(
     session: AsyncSession,
     job_id: uuid.UUID,
     *,
@@ -134,24 +134,24 @@ async def renew_lease(
     :raises LeaseLostError: the worker does not hold the job's lease.
     """
     moment = now or utcnow()
-    return await _finish(
+    return await _release(
         session, job_id, worker_id, state=JobState.RUNNING, lease_expires_at=moment + lease
     )
 
 
-async def complete_job(
+async def finish_completion_job(
     session: AsyncSession, job_id: uuid.UUID, *, worker_id: str
 ) -> CompletionJob:
     """Mark the worker's job done and release its lease.
 
     :raises LeaseLostError: the worker does not hold the job's lease.
     """
-    return await _finish(
+    return await _release(
         session, job_id, worker_id, state=JobState.DONE, lease_owner=None, lease_expires_at=None
     )
 
 
-async def retry_job(
+async def retry_completion_job(
     session: AsyncSession,
     job_id: uuid.UUID,
     *,
@@ -165,7 +165,7 @@ async def retry_job(
         message, which could hold a secret.
     :raises LeaseLostError: the worker does not hold the job's lease.
     """
-    return await _finish(
+    return await _release(
         session,
         job_id,
         worker_id,
@@ -177,14 +177,14 @@ async def retry_job(
     )
 
 
-async def dead_letter_job(
+async def dead_letter_completion_job(
     session: AsyncSession, job_id: uuid.UUID, *, worker_id: str, error: str | None = None
 ) -> CompletionJob:
     """Give up on the worker's job: it becomes ``dead`` and is never claimed again.
 
     :raises LeaseLostError: the worker does not hold the job's lease.
     """
-    return await _finish(
+    return await _release(
         session,
         job_id,
         worker_id,
@@ -197,12 +197,19 @@ async def dead_letter_job(
 
 async def get_completion_job(
     session: AsyncSession, organization_id: uuid.UUID, run_id: uuid.UUID
-) -> CompletionJob | None:
-    """The completion job of one of the organization's runs, or ``None`` if never queued."""
+) -> CompletionJob:
+    """Return the completion job of one of the organization's runs (one job per run).
+
+    :raises NotFoundError: no such run in that organization, or its completion
+        was never queued.
+    """
     query = select(CompletionJob).where(
         CompletionJob.run_id == run_id, CompletionJob.organization_id == organization_id
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    job = (await session.execute(query)).scalar_one_or_none()
+    if job is None:
+        raise NotFoundError("completion job of run", run_id)
+    return job
 
 
 async def list_completion_jobs(
@@ -220,7 +227,7 @@ async def list_completion_jobs(
     return list((await session.execute(query)).scalars())
 
 
-async def _finish(
+async def _release(
     session: AsyncSession, job_id: uuid.UUID, worker_id: str, **values: Any
 ) -> CompletionJob:
     statement = (
