@@ -36,7 +36,7 @@ class WorkflowVersion(Base):
     """One saved definition of a workflow; never changed once written.
 
     ``definition`` is the workflow definition JSON with sensitive values sealed
-    (see :func:`~jackfield_server.seal_definition`); ``sensitive_fields`` maps
+    (see :func:`~jackfield_server._sealing.seal_definition`); ``sensitive_fields`` maps
     node id to the names of its sensitive fields, as given when it was saved.
     Versions are numbered 1, 2, ... per workflow; a run pins one.
     """
