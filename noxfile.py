@@ -1,12 +1,15 @@
 """Every check of the jackfield monorepo.
 
 ``nox`` runs the default set (lint, typecheck, unit tests of each distribution
-in its own environment, and the cross-distribution wheel tests). ``nox -s bench``
-runs the benchmarks, which are never part of pass/fail.
+in its own environment, the cross-distribution wheel tests, and every suite in
+the hatch workspace environment developers use). ``nox -s bench`` runs the
+benchmarks, which are never part of pass/fail.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import nox
@@ -18,7 +21,7 @@ PYTHONS = ["3.11", "3.13"]
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "packages", "e2e"]
+nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "packages", "e2e", "workspace"]
 
 
 def _members(folder: str) -> list[str]:
@@ -106,6 +109,52 @@ def e2e(session: nox.Session) -> None:
     # the kit's RecordingServer stands in for the first-party plugins' services.
     session.install("pytest>=8.0", "hatchling>=1.26", "uv>=0.5", str(CORE), str(KIT))
     session.run("pytest", str(ROOT / "tests"), *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def workspace(session: nox.Session) -> None:
+    """Every suite in the hatch workspace environment, the one ``hatch shell`` gives.
+
+    That environment holds every member editable with its ``test`` extra, so each
+    member's tests meet the others' pytest plugins there (pytest-asyncio,
+    schemathesis, pytest-httpserver, the kit's ``pytest11`` entry point), which
+    they never do alone in ``tests``, ``plugins`` and ``packages``. hatch builds
+    it from the root pyproject.toml, with its data, cache and config kept in this
+    session's folder (a developer's own hatch environments are never touched) and
+    uv as its installer. From the root, each member's tests are collected by path
+    (a configuration error fails here, fast); then ``pytest`` runs in each
+    member's folder and at the root (the cross-distribution tests), through
+    ``hatch run`` as a developer types it. In a member's folder hatch would take
+    that member for the project, so the workspace is named with ``-p``.
+    """
+    session.install("hatch>=1.16", "uv>=0.5")
+    home = Path(session.virtualenv.location)
+    config = home / "hatch-config.toml"
+    config.write_text(f"[projects]\njackfield = {json.dumps(str(ROOT))}\n")
+    hatch_env: dict[str, str | None] = {
+        "HATCH_CONFIG": str(config),
+        "HATCH_DATA_DIR": str(home / "hatch-data"),
+        "HATCH_CACHE_DIR": str(home / "hatch-cache"),
+        "HATCH_PYTHON": "self",  # this session's interpreter
+        "HATCH_ENV_TYPE_VIRTUAL_UV_PATH": shutil.which("uv", path=session.bin) or "uv",
+        # nox points uv at this session's venv with these; hatch's uv must install
+        # into the hatch environment instead.
+        "UV_PYTHON": None,
+        "UV_PROJECT_ENVIRONMENT": None,
+    }
+    hatch_run = ["hatch", "-p", "jackfield", "run"]
+    members = [CORE]
+    members += [ROOT / "packages" / name for name in _members("packages")]
+    members += [ROOT / "plugins" / name for name in _members("plugins")]
+    with session.chdir(ROOT):
+        for member in members:
+            tests = str((member / "tests").relative_to(ROOT))
+            session.run(*hatch_run, "pytest", "-qq", "--collect-only", tests, env=hatch_env)
+    for member in members:
+        with session.chdir(member):
+            session.run(*hatch_run, "pytest", *session.posargs, env=hatch_env)
+    with session.chdir(ROOT):
+        session.run(*hatch_run, "pytest", *session.posargs, env=hatch_env)
 
 
 @nox.session(python=PYTHONS[0], default=False)
