@@ -84,6 +84,16 @@ def test_blank_label_is_a_warning_in_draft_and_an_error_in_run(host):
     assert str(run).startswith("error: edge 'e2' [label]: ")
 
 
+@pytest.mark.parametrize("blank", [" ", "\t\n  "])
+def test_a_label_or_condition_of_only_spaces_is_blank(host, blank):
+    definition = _wired(label=blank, condition=blank)
+
+    problems = _edge_problems(definition, host, mode="run")
+
+    assert sorted(p.field for p in problems) == ["condition", "label"]
+    assert all("at least 1 character" in p.message for p in problems)
+
+
 def test_an_edge_without_data_misses_label_and_condition(host):
     definition = _workflow(_edge("e1", "s", "a", GOOD), _edge("e2", "a", "e"))
 

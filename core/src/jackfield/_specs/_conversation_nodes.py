@@ -25,7 +25,9 @@ end       at least one incoming edge and no outgoing edge: the call is
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from jackfield._specs._meta import node_spec, spec_field
 from jackfield._specs._node_data import BaseNodeData
@@ -53,12 +55,13 @@ class EdgeData(BaseModel):
 
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
-    label: str = Field(
+    # Stripped before the length check, so a label of spaces is blank too.
+    label: Annotated[str, StringConstraints(strip_whitespace=True)] = Field(
         min_length=1,
         max_length=120,
         description="Short name of the transition shown on the edge, for example 'Booked'.",
     )
-    condition: str = Field(
+    condition: Annotated[str, StringConstraints(strip_whitespace=True)] = Field(
         min_length=1,
         description=(
             "When to take this transition, in plain words the agent's LLM judges against "
