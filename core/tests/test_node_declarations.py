@@ -311,6 +311,17 @@ def test_validate_workflow_names_the_missing_field_without_echoing_values():
     assert validate_workflow(_definition({"name": "V", "enabled": False}), registry) == []
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_secret_gets_the_real_message_naming_its_field(blank):
+    registry = _Registry(NodeRegistration.from_model(VaultNode))
+    problems = validate_workflow(
+        _definition({"name": "V", "agent_id": "a1", "api_key": blank}), registry
+    )
+    assert [(p.id, p.field) for p in problems] == [("v", "api_key")]
+    assert "required when enabled is true" in problems[0].message
+    assert "withheld" not in problems[0].message
+
+
 def test_adding_required_when_is_a_breaking_change():
     @node_spec(
         name="vault_export", description="Sends every finished call to the Vault test service."

@@ -321,14 +321,19 @@ def find_masked_values(
 
 
 def secret_strings(data: Mapping[str, Any], secret_fields: tuple[str, ...]) -> list[str]:
-    """Return the non-empty strings held by ``secret_fields`` of ``data`` (list items included)."""
+    """Return the secret strings held by ``secret_fields`` of ``data`` (list items included).
+
+    Empty and whitespace-only strings are left out: they reveal nothing, and
+    looking for them in a message would match every message.
+    """
     found: list[str] = []
     for name in secret_fields:
         value = data.get(name)
         items = value if isinstance(value, list) else [value]
         for item in items:
-            if isinstance(item, str) and item:
-                found.append(item)
+            if isinstance(item, str):
+                if item.strip():
+                    found.append(item)
             elif item is not None and not isinstance(item, bool):
                 found.append(str(item))
     return found
